@@ -1,0 +1,44 @@
+"""SQLite engine with the pragmas the station relies on.
+
+* WAL so readers never block the writer;
+* ``synchronous=FULL`` because every user action commits at once and
+  "nothing typed is ever lost" outranks a few milliseconds;
+* foreign keys on; a busy timeout so the GUI, the sync job and the CLI can share
+  one file;
+* our own ``BEGIN`` (the pysqlite driver's implicit transactions are turned off)
+  so write sessions can take the lock up front with ``BEGIN IMMEDIATE`` and
+  never fail half-way with "database is locked".
+"""
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event
+
+BUSY_TIMEOUT_MS = 10_000
+
+
+def make_engine(path: Path | str, *, echo: bool = False) -> Engine:
+    url = "sqlite://" if str(path) == ":memory:" else f"sqlite:///{path}"
+    engine = create_engine(url, echo=echo, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000})
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn: sqlite3.Connection, _record: Any) -> None:
+        dbapi_conn.isolation_level = None  # we emit BEGIN ourselves
+        cur = dbapi_conn.cursor()
+        cur.execute("PRAGMA journal_mode=WAL")
+        cur.execute("PRAGMA synchronous=FULL")
+        cur.execute("PRAGMA foreign_keys=ON")
+        cur.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+        cur.execute("PRAGMA cache_size=-32000")
+        cur.execute("PRAGMA temp_store=MEMORY")
+        cur.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn: Any) -> None:
+        mode = conn.get_execution_options().get("sqlite_begin", "DEFERRED")
+        conn.exec_driver_sql(f"BEGIN {mode}")
+
+    return engine

@@ -1,0 +1,24 @@
+"""Domain tables. Importing this package registers every model on ``Base.metadata``."""
+from __future__ import annotations
+
+from ..db.base import Base, Synced
+from .draft import Draft
+from .consultation import Consultation, ConsultationPerson
+from .mediation import CaseParty, CaseSession, FollowUp, MediationCase
+from .outbox import OutboxEntry
+from .person import Person
+from .reference import CodeEntry, Committee, Counter, Setting, Staff, StationInfo, Village
+from .visit import AdviserVisit
+
+#: every synced model by its KIND, in dependency order (parents before children)
+SYNCED_MODELS: dict[str, type[Synced]] = {
+    m.KIND: m
+    for m in (StationInfo, Staff, Village, Committee, CodeEntry, Person, Consultation,
+              ConsultationPerson, MediationCase, CaseParty, CaseSession, FollowUp, AdviserVisit)
+}
+
+__all__ = [
+    "AdviserVisit", "Base", "CaseParty", "CaseSession", "CodeEntry", "Committee", "Consultation",
+    "ConsultationPerson", "Counter", "Draft", "FollowUp", "MediationCase", "OutboxEntry", "Person",
+    "SYNCED_MODELS", "Setting", "Staff", "StationInfo", "Synced", "Village",
+]

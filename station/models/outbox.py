@@ -1,0 +1,32 @@
+"""The outbox: one row per committed change, written in the same transaction as the change."""
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import DateTime, Index, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from ..db.base import Base
+
+
+class OutboxEntry(Base):
+    """A change waiting to go up to the hub.
+
+    ``seq`` is this device's sequence number for the change; ``payload`` is the
+    whole record as exported (JSON text) and ``content_hash`` its SHA-256, so
+    the hub can tell a replay from a different change at the same version.
+    """
+
+    __tablename__ = "outbox"
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    kind: Mapped[str] = mapped_column(String(24))
+    uid: Mapped[str] = mapped_column(String(36))
+    version: Mapped[int] = mapped_column(Integer)
+    base_version: Mapped[int] = mapped_column(Integer)
+    payload: Mapped[str] = mapped_column(Text)
+    content_hash: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    sent_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    batch_id: Mapped[str | None] = mapped_column(String(36))
+
+    __table_args__ = (Index("ix_outbox_pending", "sent_at", "seq"),)

@@ -1,0 +1,87 @@
+"""Generic record access: get by uid or number, list a kind, tombstone-delete."""
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from ..db.base import Synced
+from ..errors import NotFound, ValidationError
+from ..models import SYNCED_MODELS, AdviserVisit, Consultation, MediationCase
+from ..records import to_dict
+from .base import Saved, check_version, load, reads, saved, writes
+
+NUMBERED = (Consultation, MediationCase, AdviserVisit)
+
+#: default ordering of each listable kind: newest first
+_ORDER = {
+    "consultation": Consultation.occurred_at, "case": MediationCase.applied_on,
+    "visit": AdviserVisit.visit_date,
+}
+
+
+def model(kind: str) -> type[Synced]:
+    try:
+        return SYNCED_MODELS[kind]
+    except KeyError:
+        raise ValidationError.single("kind", "记录类型", f"没有这种记录：“{kind}”（可选：{'、'.join(SYNCED_MODELS)}）")
+
+
+def find(session: Session, key: str) -> Synced:
+    """A live record by uid (any kind), by a unique uid prefix of 8+ characters, or by number."""
+    for m in SYNCED_MODELS.values():
+        obj = session.get(m, key)
+        if obj is not None and not obj.deleted:
+            return obj
+    for m in NUMBERED:
+        obj = session.scalars(select(m).where((m.number == key) | (
+            getattr(m, "display_number", m.number) == key))).first()  # type: ignore[attr-defined]
+        if obj is not None and not obj.deleted:
+            return obj
+    if len(key) >= 8:
+        for m in SYNCED_MODELS.values():
+            rows = session.scalars(select(m).where(m.uid.like(key + "%"), m.deleted.is_(False)).limit(2)).all()
+            if len(rows) == 1:
+                return rows[0]
+    raise NotFound("记录", key)
+
+
+@reads
+def get_record(session: Session, key: str) -> dict[str, Any]:
+    return to_dict(find(session, key))
+
+
+@reads
+def list_records(session: Session, kind: str, *, limit: int = 50, offset: int = 0,
+                 filters: dict[str, Any] | None = None) -> list[dict[str, Any]]:
+    m = model(kind)
+    q = select(m).where(m.deleted.is_(False))
+    for key, value in (filters or {}).items():
+        q = q.where(getattr(m, key) == value)
+    order = _ORDER.get(kind)
+    q = q.order_by(order.desc(), m.uid) if order is not None else q.order_by(m.created_at.desc(), m.uid)
+    return [to_dict(r) for r in session.scalars(q.limit(limit).offset(offset))]
+
+
+@reads
+def count_records(session: Session, kind: str, filters: dict[str, Any] | None = None) -> int:
+    m = model(kind)
+    q = select(func.count()).select_from(m).where(m.deleted.is_(False))
+    for key, value in (filters or {}).items():
+        q = q.where(getattr(m, key) == value)
+    return int(session.scalar(q) or 0)
+
+
+@writes
+def delete_record(session: Session, kind: str, uid: str, base_version: int | None = None) -> Saved:
+    """Delete as a tombstone: the record stays, marked deleted, so the deletion can sync."""
+    obj = load(session, model(kind), uid)
+    check_version(obj, base_version)
+    obj.deleted = True
+    return saved(obj)
+
+
+def require_exists(session: Session, kind: str, uid: str) -> None:
+    if session.get(model(kind), uid) is None:
+        raise NotFound(kind, uid)
