@@ -12,10 +12,9 @@ added as Latin tokens (张三 → "zs zhangsan").
 """
 from __future__ import annotations
 
-import itertools
 import re
 
-from pypinyin import Style, lazy_pinyin, pinyin
+from pypinyin import lazy_pinyin
 
 _CJK = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f"
 _RUN = re.compile(rf"[{_CJK}]+|[0-9A-Za-z]+")
@@ -38,15 +37,37 @@ def index_text(*parts: str | None) -> str:
     return " ".join(t for p in parts if p for t in tokens(p))
 
 
-def name_pinyin(name: str, max_variants: int = 6) -> list[str]:
-    """Pinyin initials (every reading of heteronyms, capped) and the full pinyin of a name."""
+# Surnames read differently from the character's everyday reading (单 shàn, not dān).
+SURNAME_READINGS: dict[str, tuple[str, ...]] = {
+    "单": ("shan",), "曾": ("zeng",), "解": ("xie",), "仇": ("qiu",), "朴": ("piao",), "区": ("ou",),
+    "查": ("zha",), "盖": ("ge",), "乐": ("yue",), "覃": ("qin",), "缪": ("miao",), "翟": ("zhai",),
+    "召": ("shao",), "种": ("chong",), "秘": ("bi",), "冼": ("xian",), "万俟": ("mo", "qi"),
+    "尉迟": ("yu", "chi"), "长孙": ("zhang", "sun"), "澹台": ("tan", "tai"),
+}
+
+
+def _syllables(text: str) -> list[str]:
+    return [s.lower() for s in lazy_pinyin(text, errors="ignore") if s.isalpha()]
+
+
+def name_pinyin(name: str) -> list[str]:
+    """Pinyin initials and full pinyin of a name: everyday readings, plus the surname reading.
+
+    Only the surname gets an alternative: expanding every heteronym of every character
+    (俊 has four readings in the dictionary) would make "zs" find 丁俊.
+    """
     if not name or not _HAS_CJK.search(name):
         return []
-    letters = pinyin(name, style=Style.FIRST_LETTER, heteronym=True, errors="ignore")
-    choices = [sorted({s.lower() for s in syl if s.isalpha()}) or [""] for syl in letters]
-    initials = ["".join(c) for c in itertools.islice(itertools.product(*choices), max_variants)]
-    full = "".join(lazy_pinyin(name, errors="ignore")).lower()
-    return list(dict.fromkeys([i for i in initials if i] + ([full] if full else [])))
+    variants = [_syllables(name)]
+    for surname, reading in SURNAME_READINGS.items():
+        if name.startswith(surname):
+            variants.append(list(reading) + _syllables(name[len(surname):]))
+            break
+    out: list[str] = []
+    for syl in variants:
+        if syl:
+            out += ["".join(s[0] for s in syl), "".join(syl)]
+    return list(dict.fromkeys(out))
 
 
 def match_query(text: str) -> str | None:

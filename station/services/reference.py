@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from typing import Any, Mapping
 
 from sqlalchemy import select
@@ -13,6 +14,9 @@ from ..models import CodeEntry, Committee, Staff, StationInfo, Village
 from ..records import to_dict
 from ..validation import check_choice, check_phone, normalise_name, require
 from .base import Saved, load, raise_if, reads, saved, text, writes
+
+
+_CODE_NS = uuid.UUID("6f1d9a52-52e4-4c38-9a57-3f0e1c9b7a10")
 
 
 @reads
@@ -62,7 +66,9 @@ def seed_codes(session: Session) -> int:
     for seed in codes.ALL_SEEDS:
         if (seed.table, seed.code, seed.valid_from) in have:
             continue
-        session.add(CodeEntry(table=seed.table, code=seed.code, name=seed.name, parent=seed.parent,
+        # Deterministic uid: every station and the hub agree on the identity of a seeded entry.
+        uid = str(uuid.uuid5(_CODE_NS, f"{seed.table}:{seed.code}:{seed.valid_from.isoformat()}"))
+        session.add(CodeEntry(uid=uid, table=seed.table, code=seed.code, name=seed.name, parent=seed.parent,
                               valid_from=seed.valid_from, valid_to=seed.valid_to, sort=seed.sort))
         added += 1
     return added
