@@ -59,7 +59,7 @@ def missing(session: Session, case: MediationCase, action: str) -> list[str]:
     status = case.status
     allowed_from = {
         "accept": {"applied"}, "refuse": {"applied"}, "session": {"accepted", "mediating"},
-        "agree": {"mediating"}, "fail": {"accepted", "mediating"}, "withdraw": {"applied", "accepted", "mediating"},
+        "agree": {"accepted", "mediating"}, "fail": {"accepted", "mediating"}, "withdraw": {"applied", "accepted", "mediating"},
         "follow_up": {"agreed", "closed"}, "judicial": {"agreed", "closed"},
         "close": {"agreed", "failed", "withdrawn", "refused"}, "archive": {"closed"},
     }[action]
