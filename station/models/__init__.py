@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from ..db.base import Base, Synced
+from .closure import PeriodClosure
 from .draft import Draft
 from .consultation import Consultation, ConsultationPerson
 from .mediation import CaseParty, CaseSession, FollowUp, MediationCase
@@ -14,11 +15,12 @@ from .visit import AdviserVisit
 SYNCED_MODELS: dict[str, type[Synced]] = {
     m.KIND: m
     for m in (StationInfo, Staff, Village, Committee, CodeEntry, Person, Consultation,
-              ConsultationPerson, MediationCase, CaseParty, CaseSession, FollowUp, AdviserVisit)
+              ConsultationPerson, MediationCase, CaseParty, CaseSession, FollowUp, AdviserVisit,
+              PeriodClosure)
 }
 
 __all__ = [
     "AdviserVisit", "Base", "CaseParty", "CaseSession", "CodeEntry", "Committee", "Consultation",
-    "ConsultationPerson", "Counter", "Draft", "FollowUp", "MediationCase", "OutboxEntry", "Person",
+    "ConsultationPerson", "Counter", "Draft", "FollowUp", "MediationCase", "OutboxEntry", "PeriodClosure", "Person",
     "SYNCED_MODELS", "Setting", "Staff", "StationInfo", "Synced", "Village",
 ]

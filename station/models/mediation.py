@@ -66,6 +66,12 @@ class MediationCase(Synced, Base):
     __table_args__ = (
         Index("ix_mediation_cases_status", "status"),
         Index("ix_mediation_cases_applied_on", "applied_on"),
+        # statistics count each event by its own date (migration 0006)
+        Index("ix_mediation_cases_accepted_on", "accepted_on"),
+        Index("ix_mediation_cases_refused_on", "refused_on"),
+        Index("ix_mediation_cases_outcome_on", "outcome_on"),
+        Index("ix_mediation_cases_jc_applied_on", "jc_applied_on"),
+        Index("ix_mediation_cases_jc_decided_on", "jc_decided_on"),
     )
 
 
@@ -111,3 +117,5 @@ class FollowUp(Synced, Base):
     satisfaction: Mapped[str | None] = mapped_column(String(16))
     notes: Mapped[str] = mapped_column(Text, default="")
     risk_found: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    __table_args__ = (Index("ix_follow_ups_visited_on", "visited_on"),)
