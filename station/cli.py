@@ -239,7 +239,8 @@ _EXTENSIONS: list[Callable[[Any], None]] = []
 
 
 def _load_extensions() -> None:
-    for module, attr in (("station.printing.cli", "add_print_command"), ("station.sync.cli", "add_sync_commands")):
+    for module, attr in (("station.printing.cli", "add_print_command"), ("station.sync.cli", "add_sync_commands"),
+                         ("station.reports.cli", "add_report_commands")):
         try:
             mod = __import__(module, fromlist=[attr])
         except ImportError:

@@ -34,7 +34,7 @@ import datetime as dt
 from collections import defaultdict
 from typing import Any, Iterable
 
-from sqlalchemy import Select, and_, func, literal_column, or_, select
+from sqlalchemy import String, and_, func, literal_column, or_, select, type_coerce
 from sqlalchemy.orm import Session
 
 from .. import codes, settings
@@ -94,7 +94,7 @@ def case_scope(scope: Scope) -> Any:
     if scope.kind == "village":
         return and_(live, MediationCase.village_uid == scope.uid)
     if scope.kind == "adviser":  # cases the person mediated
-        return and_(live, MediationCase.mediator_uids.like(f'%"{scope.uid}"%'))
+        return and_(live, type_coerce(MediationCase.mediator_uids, String).like(f'%"{scope.uid}"%'))
     return live
 
 
@@ -467,4 +467,3 @@ def build_tables(session: Session, period: Period, scope: Scope) -> tuple[dict[s
     return figures, tables
 
 
-__all__ = ["Select", "build_tables", "ratio", "progress_fraction", "village_targets"]
