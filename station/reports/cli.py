@@ -8,17 +8,24 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from ..errors import ValidationError
+
 FORMATS = ("text", "json", "xlsx")
 
 
+def _usage(field: str, label: str, message: str) -> ValidationError:
+    """Bad arguments. (Not ``station.cli.UsageError``: under ``python -m station.cli`` that class lives in
+    ``__main__`` and would not be caught; ``ValidationError`` exits 2 all the same.)"""
+    return ValidationError.single(field, label, message)
+
+
 def _today(text: str | None) -> dt.date:
-    from ..cli import UsageError
     if not text:
         return dt.date.today()
     try:
         return dt.date.fromisoformat(text)
     except ValueError:
-        raise UsageError(f"日期格式不正确：“{text}”（应为 2026-11-23）") from None
+        raise _usage("today", "日期", f"格式不正确：“{text}”（应为 2026-11-23）") from None
 
 
 def _write_text(path: str | None, content: str) -> None:
@@ -33,13 +40,13 @@ def _write_text(path: str | None, content: str) -> None:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    from ..cli import UsageError, _open
+    from ..cli import _open
     from .periods import parse_period, parse_scope
     from .text import render
     from .xlsx import write_xlsx
 
     if not args.period:
-        raise UsageError("请用 --period 指定统计期间，如 2026-10、2026-Q4、2026")
+        raise _usage("period", "统计期间", "请用 --period 指定，如 2026-10、2026-Q4、2026")
     period, scope = parse_period(args.period), parse_scope(args.scope)
     if args.action == "close":
         with _open(args) as st:
@@ -50,7 +57,7 @@ def cmd_report(args: argparse.Namespace) -> int:
             print(f"提示：{w}", file=sys.stderr)
         return 0
     if args.format == "xlsx" and (not args.output or args.output == "-"):
-        raise UsageError("导出 xlsx 需要用 -o 指定文件")
+        raise _usage("output", "输出文件", "导出 xlsx 需要用 -o 指定文件")
     with _open(args) as st:
         report = st.reports.build_report(period, scope)
     if args.format == "xlsx":
