@@ -34,7 +34,7 @@ import datetime as dt
 from collections import defaultdict
 from typing import Any, Iterable
 
-from sqlalchemy import String, and_, func, literal_column, or_, select, type_coerce
+from sqlalchemy import String, and_, func, literal_column, or_, select, text, type_coerce
 from sqlalchemy.orm import Session
 
 from .. import codes, settings
@@ -369,9 +369,14 @@ def visit_tables(session: Session, period: Period, scope: Scope, figures: dict[s
          .where(where, _day_range(v.visit_date, period)).group_by(v.village_uid, v.mode))
     grouped = [tuple(r) for r in session.execute(q)]
     year_start = dt.date(period.end.year, 1, 1)
-    ytd_q = (select(v.village_uid, func.coalesce(func.sum(v.hours), 0))
-             .where(where, v.visit_date >= year_start, v.visit_date <= period.end).group_by(v.village_uid))
-    ytd = {u: float(h) for u, h in session.execute(ytd_q)}
+    if period.start == year_start:  # the period is the year so far: no second query
+        ytd: dict[str, float] = defaultdict(float)
+        for village, _mode, _n, h in grouped:
+            ytd[village] += float(h)
+    else:
+        ytd_q = (select(v.village_uid, func.coalesce(func.sum(v.hours), 0))
+                 .where(where, v.visit_date >= year_start, v.visit_date <= period.end).group_by(v.village_uid))
+        ytd = {u: float(h) for u, h in session.execute(ytd_q)}
     jt = func.json_each(v.service_types).table_valued("value").alias("t")
     type_q = (select(jt.c.value, func.count(), func.coalesce(func.sum(v.attendees), 0),
                      func.coalesce(func.sum(v.hours), 0))
@@ -439,9 +444,12 @@ def satisfaction_table(session: Session, period: Period, scope: Scope, figures: 
     if cons is not None:
         rows.append(_sat_row("来访咨询", cons, levels))
     m, fu = MediationCase, FollowUp
-    q = (select(fu.satisfaction, func.count()).select_from(fu).join(m, m.uid == fu.case_uid)
-         .where(fu.deleted.is_(False), case_scope(scope), _day_range(fu.visited_on, period))
-         .group_by(fu.satisfaction))
+    q = (select(fu.satisfaction, func.count()).select_from(fu)
+         .where(fu.deleted.is_(False), _day_range(fu.visited_on, period)).group_by(fu.satisfaction))
+    if scope.kind == "station":  # only leave out deleted cases: a probe of the small partial index
+        q = q.where(fu.case_uid.not_in(select(m.uid).where(text("mediation_cases.deleted = 1"))))
+    else:
+        q = q.join(m, m.uid == fu.case_uid).where(case_scope(scope))
     rows.append(_sat_row("人民调解回访", {s: int(n) for s, n in session.execute(q)}, levels))
     for row in rows:
         key = "consultations" if row[0] == "来访咨询" else "follow_ups"
