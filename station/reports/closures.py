@@ -41,6 +41,10 @@ def closure_info(c: PeriodClosure) -> dict[str, Any]:
             "closed_by": c.closed_by}
 
 
+def _rows(session: Session, q: Any) -> Any:
+    return session.execute(q)
+
+
 def _in(col: Any, p: Period) -> Any:
     return and_(col >= p.start, col <= p.end)
 
@@ -61,25 +65,25 @@ def changed_records(session: Session, closed: Period, scope: Scope, after: dt.da
         start = dt.datetime.combine(closed.start, dt.time())
         stop = dt.datetime.combine(closed.end + dt.timedelta(days=1), dt.time())
         c = Consultation
-        for uid, number, when in session.execute(
+        for uid, number, when in _rows(session,
                 select(c.uid, c.number, c.updated_at).where(where, c.occurred_at >= start, c.occurred_at < stop,
                                                               *window(c))):
             out.append({"kind": "consultation", "uid": uid, "label": number, "updated_at": when})
     m = MediationCase
     dated = or_(*(_in(col, closed) for col in (m.applied_on, m.accepted_on, m.refused_on, m.outcome_on,
                                                 m.jc_applied_on, m.jc_decided_on)))
-    for uid, number, title, when in session.execute(
+    for uid, number, title, when in _rows(session,
             select(m.uid, m.display_number, m.title, m.updated_at).where(case_scope(scope), dated, *window(m))):
         out.append({"kind": "case", "uid": uid, "label": f"{number or ''} {title}".strip(), "updated_at": when})
     fu = FollowUp
-    for uid, number, when in session.execute(
+    for uid, number, when in _rows(session,
             select(fu.uid, m.display_number, fu.updated_at).join(m, m.uid == fu.case_uid)
             .where(fu.deleted.is_(False), case_scope(scope), _in(fu.visited_on, closed), *window(fu))):
         out.append({"kind": "follow_up", "uid": uid, "label": f"回访 {number or ''}".strip(), "updated_at": when})
     vwhere = visit_scope(scope)
     if vwhere is not None:
         v = AdviserVisit
-        for uid, number, when in session.execute(
+        for uid, number, when in _rows(session,
                 select(v.uid, v.number, v.updated_at).where(vwhere, _in(v.visit_date, closed), *window(v))):
             out.append({"kind": "visit", "uid": uid, "label": number, "updated_at": when})
     return out

@@ -114,7 +114,7 @@ def scope_label(session: Session, scope: Scope) -> str:
         info = session.scalar(select(StationInfo).where(StationInfo.deleted.is_(False)))
         return info.name if info else "全所"
     model = {"committee": Committee, "village": Village, "adviser": Staff}[scope.kind]
-    row = session.get(model, scope.uid)
+    row: Any = session.get(model, scope.uid)
     if row is None:
         from ..errors import ValidationError
         raise ValidationError.single("scope", "统计范围", f"找不到{_SCOPE_NOUN[scope.kind]}：{scope.uid}")
@@ -184,7 +184,7 @@ def consultation_tables(session: Session, period: Period, scope: Scope,
     statuses = list(codes.REFERRAL_STATUSES.items()) + [(None, UNSET)]
     cols = [Column("target", "转介去向", "text"), Column("total", "转介件数")] + [
         Column(f"status_{s or 'none'}", label) for s, label in statuses]
-    rows = []
+    rows: list[list[Any]] = []
     for target, label in codes.REFERRAL_TARGETS.items():
         by_status = referrals.get(target, {})
         rows.append([label, sum(by_status.values())] + [by_status.get(s, 0) for s, _ in statuses])
@@ -216,7 +216,7 @@ def case_tables(session: Session, period: Period, scope: Scope, figures: dict[st
                     func.coalesce(func.sum(m.amount), 0))
              .where(where, _day_range(m.accepted_on, period))
              .group_by(m.dispute_type, m.source, m.committee_uid))
-    acc: list[tuple[str, str, str | None, int, int, float]] = [tuple(r) for r in session.execute(acc_q)]  # type: ignore[misc]
+    acc: list[Any] = [tuple(r) for r in session.execute(acc_q)]
     # outcomes, by type / source / committee / outcome / performance
     out_q = (select(m.dispute_type, m.source, m.committee_uid, m.outcome, m.performance_status, func.count(),
                     func.coalesce(func.sum(m.amount), 0), _sum_if(m.prevents_crime),
@@ -225,7 +225,7 @@ def case_tables(session: Session, period: Period, scope: Scope, figures: dict[st
                     _sum_if(m.prevents_petition, func.coalesce(m.prevents_petition_persons, 0)))
              .where(where, _day_range(m.outcome_on, period), m.outcome.is_not(None))
              .group_by(m.dispute_type, m.source, m.committee_uid, m.outcome, m.performance_status))
-    out = [tuple(r) for r in session.execute(out_q)]
+    out: list[Any] = [tuple(r) for r in session.execute(out_q)]
     jc_applied = count(_day_range(m.jc_applied_on, period))
     jc_q = (select(m.jc_result, func.count()).where(where, _day_range(m.jc_decided_on, period))
             .group_by(m.jc_result))
@@ -367,7 +367,7 @@ def visit_tables(session: Session, period: Period, scope: Scope, figures: dict[s
     v = AdviserVisit
     q = (select(v.village_uid, v.mode, func.count(), func.coalesce(func.sum(v.hours), 0))
          .where(where, _day_range(v.visit_date, period)).group_by(v.village_uid, v.mode))
-    grouped = [tuple(r) for r in session.execute(q)]
+    grouped: list[Any] = [tuple(r) for r in session.execute(q)]
     year_start = dt.date(period.end.year, 1, 1)
     if period.start == year_start:  # the period is the year so far: no second query
         ytd: dict[str, float] = defaultdict(float)
@@ -399,7 +399,7 @@ def visit_tables(session: Session, period: Period, scope: Scope, figures: dict[s
         per_village[village][1] += float(h)
         by_mode[mode][0] += n
         by_mode[mode][1] += float(h)
-    rows = []
+    rows: list[list[Any]] = []
     for uid, name, target in villages:
         n, h = per_village.get(uid, [0, 0.0])
         done = round(ytd.get(uid, 0.0), 2)
@@ -426,7 +426,7 @@ def visit_tables(session: Session, period: Period, scope: Scope, figures: dict[s
                   [Column("type", "服务类型", "text"), Column("count", "次数"), Column("attendees", "参加人数"),
                    Column("hours", "涉及时长(小时)", "hours")], type_rows,
                   "一次服务可含多种类型，各类型次数之和可大于服务次数；法治宣传的次数即普法讲座场次。")
-    mode_rows = [[label, int(by_mode.get(code, [0, 0.0])[0]), round(by_mode.get(code, [0, 0.0])[1], 2)]
+    mode_rows: list[list[Any]] = [[label, int(by_mode.get(code, [0, 0.0])[0]), round(by_mode.get(code, [0, 0.0])[1], 2)]
                  for code, label in codes.VISIT_MODES.items()]
     mode_rows.append(["合计", sum(r[1] for r in mode_rows), round(sum(r[2] for r in mode_rows), 2)])
     modes = Table("visits_by_mode", "村(居)法律顾问：按服务方式",

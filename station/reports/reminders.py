@@ -66,6 +66,11 @@ class Reminder:
         return {**asdict(self), "due": self.due.isoformat(), "severity_label": self.severity_label}
 
 
+def _rows(session: Session, q: Any) -> Any:
+    """Result rows, untyped: the selected columns are non-null by the query's own conditions."""
+    return session.execute(q)
+
+
 def _case_name(number: str | None, title: str) -> str:
     return f"{number or '（未编号）'}{title and ' ' + title}"
 
@@ -78,7 +83,7 @@ def follow_ups(session: Session, today: dt.date) -> list[Reminder]:
          .where(m.deleted.is_(False), m.status == "agreed", m.outcome.in_(("written", "oral")),
                 m.outcome_on <= today - dt.timedelta(days=after - FOLLOW_UP_NOTICE), ~has_fu))
     out = []
-    for uid, number, title, on in session.execute(q):
+    for uid, number, title, on in _rows(session, q):
         due = on + dt.timedelta(days=after)
         late = (today - due).days
         msg = (f"{_case_name(number, title)}：协议已达成{(today - on).days}天，尚未回访"
@@ -93,7 +98,7 @@ def performance_overdue(session: Session, today: dt.date) -> list[Reminder]:
          .where(m.deleted.is_(False), m.outcome.in_(("written", "oral")), m.performance_deadline < today,
                 or_(m.performance_status.is_(None), m.performance_status != "fulfilled")))
     out = []
-    for uid, number, title, deadline, status in session.execute(q):
+    for uid, number, title, deadline, status in _rows(session, q):
         state = {"partial": "仅部分履行", "unfulfilled": "未履行"}.get(status or "", "履行情况未登记")
         msg = f"{_case_name(number, title)}：履行期限{deadline.isoformat()}已过{(today - deadline).days}天，{state}"
         out.append(Reminder("performance_overdue", uid, msg, deadline, "urgent"))
@@ -107,7 +112,7 @@ def judicial_window(session: Session, today: dt.date) -> list[Reminder]:
                 m.agreement_effective_on >= today - dt.timedelta(days=JC_WINDOW_DAYS),
                 m.agreement_effective_on <= today - dt.timedelta(days=JC_WARN_FROM)))
     out = []
-    for uid, number, title, effective in session.execute(q):
+    for uid, number, title, effective in _rows(session, q):
         day = (today - effective).days
         last = effective + dt.timedelta(days=JC_WINDOW_DAYS)
         left = JC_WINDOW_DAYS - day
@@ -125,7 +130,7 @@ def case_overdue(session: Session, today: dt.date) -> list[Reminder]:
          .where(m.deleted.is_(False), m.status.in_(("accepted", "mediating")),
                 limit <= today + dt.timedelta(days=CASE_NOTICE)))
     out = []
-    for uid, number, title, accepted, extended in session.execute(q):
+    for uid, number, title, accepted, extended in _rows(session, q):
         due = extended or accepted + dt.timedelta(days=limit_days)
         late = (today - due).days
         basis = f"延长至{extended.isoformat()}" if extended else f"受理后{limit_days}日"
@@ -144,7 +149,7 @@ def referral_no_outcome(session: Session, today: dt.date) -> list[Reminder]:
                 c.referral_outcome == ""))
     from ..codes import REFERRAL_TARGETS
     out = []
-    for uid, number, when, target in session.execute(q):
+    for uid, number, when, target in _rows(session, q):
         day = when.date()
         msg = (f"咨询{number}：{day.isoformat()}转介至{REFERRAL_TARGETS.get(target, target)}，"
                f"已{(today - day).days}天未登记结果")
