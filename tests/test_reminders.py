@@ -142,3 +142,14 @@ def test_reminders_are_sorted_and_plain(ready: Station) -> None:
 def test_year_end_progress_is_the_whole_target(day: dt.date) -> None:
     from station.reports.figures import progress_fraction
     assert progress_fraction(day) == 1.0
+
+
+def test_limit_keeps_the_oldest_of_each_kind(ready: Station) -> None:
+    first = _case(ready, applied="2026-08-01", accepted="2026-08-02")
+    _case(ready, applied="2026-08-01", accepted="2026-08-10")
+    _case(ready, applied="2026-08-01", accepted="2026-08-20")
+    everything = ready.reports.due(D(2026, 10, 1))
+    assert len([r for r in everything if r.kind == "case_overdue"]) == 3
+    capped = ready.reports.due(D(2026, 10, 1), limit=1)
+    assert [r.uid for r in capped if r.kind == "case_overdue"] == [first]
+    assert len([r for r in capped if r.kind == "village_hours_behind"]) == 1

@@ -76,7 +76,7 @@ def cmd_due(args: argparse.Namespace) -> int:
 
     today = _today(args.today)
     with _open(args) as st:
-        found = st.reports.due(today)
+        found = st.reports.due(today, args.limit)
     for r in found:
         if args.json:
             print(json.dumps(r.to_dict(), ensure_ascii=False))
@@ -101,5 +101,6 @@ def add_report_commands(sub: Any) -> None:
 
     s = sub.add_parser("due", help="待办提醒：回访、履行期限、司法确认期限、调解期限、转介结果、顾问时长")
     s.add_argument("--today", help="按这一天计算（默认今天），如 2026-11-23")
+    s.add_argument("--limit", type=int, default=None, help="每类最多显示几条（最早到期的优先）")
     s.add_argument("--json", action="store_true", help="每行输出一条 JSON")
     s.set_defaults(func=cmd_due)

@@ -75,13 +75,14 @@ def _case_name(number: str | None, title: str) -> str:
     return f"{number or '（未编号）'}{title and ' ' + title}"
 
 
-def follow_ups(session: Session, today: dt.date) -> list[Reminder]:
+def follow_ups(session: Session, today: dt.date, limit: int | None = None) -> list[Reminder]:
     after = int(settings.get(session, "follow_up_after_days"))
     m = MediationCase
     has_fu = select(FollowUp.uid).where(FollowUp.case_uid == m.uid, FollowUp.deleted.is_(False)).exists()
     q = (select(m.uid, m.display_number, m.title, m.outcome_on)
          .where(m.deleted.is_(False), m.status == "agreed", m.outcome.in_(("written", "oral")),
-                m.outcome_on <= today - dt.timedelta(days=after - FOLLOW_UP_NOTICE), ~has_fu))
+                m.outcome_on <= today - dt.timedelta(days=after - FOLLOW_UP_NOTICE), ~has_fu)
+         .order_by(m.outcome_on).limit(limit))
     out = []
     for uid, number, title, on in _rows(session, q):
         due = on + dt.timedelta(days=after)
@@ -92,11 +93,12 @@ def follow_ups(session: Session, today: dt.date) -> list[Reminder]:
     return out
 
 
-def performance_overdue(session: Session, today: dt.date) -> list[Reminder]:
+def performance_overdue(session: Session, today: dt.date, limit: int | None = None) -> list[Reminder]:
     m = MediationCase
     q = (select(m.uid, m.display_number, m.title, m.performance_deadline, m.performance_status)
          .where(m.deleted.is_(False), m.outcome.in_(("written", "oral")), m.performance_deadline < today,
-                or_(m.performance_status.is_(None), m.performance_status != "fulfilled")))
+                or_(m.performance_status.is_(None), m.performance_status != "fulfilled"))
+         .order_by(m.performance_deadline).limit(limit))
     out = []
     for uid, number, title, deadline, status in _rows(session, q):
         state = {"partial": "仅部分履行", "unfulfilled": "未履行"}.get(status or "", "履行情况未登记")
@@ -105,12 +107,13 @@ def performance_overdue(session: Session, today: dt.date) -> list[Reminder]:
     return out
 
 
-def judicial_window(session: Session, today: dt.date) -> list[Reminder]:
+def judicial_window(session: Session, today: dt.date, limit: int | None = None) -> list[Reminder]:
     m = MediationCase
     q = (select(m.uid, m.display_number, m.title, m.agreement_effective_on)
          .where(m.deleted.is_(False), m.outcome == "written", m.jc_applied_on.is_(None),
                 m.agreement_effective_on >= today - dt.timedelta(days=JC_WINDOW_DAYS),
-                m.agreement_effective_on <= today - dt.timedelta(days=JC_WARN_FROM)))
+                m.agreement_effective_on <= today - dt.timedelta(days=JC_WARN_FROM))
+         .order_by(m.agreement_effective_on).limit(limit))
     out = []
     for uid, number, title, effective in _rows(session, q):
         day = (today - effective).days
@@ -122,13 +125,14 @@ def judicial_window(session: Session, today: dt.date) -> list[Reminder]:
     return out
 
 
-def case_overdue(session: Session, today: dt.date) -> list[Reminder]:
+def case_overdue(session: Session, today: dt.date, limit: int | None = None) -> list[Reminder]:
     limit_days = int(settings.get(session, "case_time_limit_days"))
     m = MediationCase
-    limit = func.coalesce(m.extended_until, func.date(m.accepted_on, f"+{limit_days} days"))
+    ends = func.coalesce(m.extended_until, func.date(m.accepted_on, f"+{limit_days} days"))
     q = (select(m.uid, m.display_number, m.title, m.accepted_on, m.extended_until)
          .where(m.deleted.is_(False), m.status.in_(("accepted", "mediating")),
-                limit <= today + dt.timedelta(days=CASE_NOTICE)))
+                ends <= today + dt.timedelta(days=CASE_NOTICE))
+         .order_by(ends).limit(limit))
     out = []
     for uid, number, title, accepted, extended in _rows(session, q):
         due = extended or accepted + dt.timedelta(days=limit_days)
@@ -140,13 +144,14 @@ def case_overdue(session: Session, today: dt.date) -> list[Reminder]:
     return out
 
 
-def referral_no_outcome(session: Session, today: dt.date) -> list[Reminder]:
+def referral_no_outcome(session: Session, today: dt.date, limit: int | None = None) -> list[Reminder]:
     c = Consultation
     stop = dt.datetime.combine(today - dt.timedelta(days=REFERRAL_WAIT - 1), dt.time())
     q = (select(c.uid, c.number, c.occurred_at, c.referral_target)
          .where(c.deleted.is_(False), c.referral_target.is_not(None), c.occurred_at < stop,
                 or_(c.referral_status.is_(None), c.referral_status.in_(("informed", "transferred"))),
-                c.referral_outcome == ""))
+                c.referral_outcome == "")
+         .order_by(c.occurred_at).limit(limit))
     from ..codes import REFERRAL_TARGETS
     out = []
     for uid, number, when, target in _rows(session, q):
@@ -157,7 +162,7 @@ def referral_no_outcome(session: Session, today: dt.date) -> list[Reminder]:
     return out
 
 
-def village_hours_behind(session: Session, today: dt.date) -> list[Reminder]:
+def village_hours_behind(session: Session, today: dt.date, limit: int | None = None) -> list[Reminder]:
     v = AdviserVisit
     q = (select(v.village_uid, func.sum(v.hours))
          .where(v.deleted.is_(False), v.visit_date >= dt.date(today.year, 1, 1), v.visit_date <= today)
@@ -173,16 +178,21 @@ def village_hours_behind(session: Session, today: dt.date) -> list[Reminder]:
                    f"（年度目标{target:g}小时），落后{round(due_hours - hours, 2):g}小时")
             out.append(Reminder("village_hours_behind", uid, msg, dt.date(today.year, 12, 31),
                                 "warning" if hours >= due_hours / 2 else "urgent"))
-    return out
+    out.sort(key=lambda r: r.severity != "urgent")
+    return out[:limit] if limit is not None else out
 
 
 RULES = (performance_overdue, case_overdue, judicial_window, follow_ups, referral_no_outcome, village_hours_behind)
 
 
-def due(session: Session, today: dt.date | None = None) -> list[Reminder]:
-    """All reminders as of ``today``, most urgent first, then by due date."""
+def due(session: Session, today: dt.date | None = None, limit: int | None = None) -> list[Reminder]:
+    """All reminders as of ``today``, most urgent first, then by due date.
+
+    ``limit``: at most this many of each kind (the oldest first), so a home page stays quick even
+    when a data set holds thousands of open items.
+    """
     today = today or dt.date.today()
-    found = [r for rule in RULES for r in rule(session, today)]
+    found = [r for rule in RULES for r in rule(session, today, limit)]
     found.sort(key=lambda r: (_ORDER[r.severity], r.due, r.kind, r.uid))
     return found
 

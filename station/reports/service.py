@@ -99,6 +99,6 @@ def get_snapshot(session: Session, period: str, scope: str | None = "station") -
 
 
 @reads
-def due(session: Session, today: dt.date | None = None) -> list[reminders.Reminder]:
-    """Reminders for the 工作台, most urgent first (see :mod:`station.reports.reminders`)."""
-    return reminders.due(session, today)
+def due(session: Session, today: dt.date | None = None, limit: int | None = None) -> list[reminders.Reminder]:
+    """Reminders for the 工作台, most urgent first; ``limit`` caps each kind (see :mod:`.reminders`)."""
+    return reminders.due(session, today, limit)
