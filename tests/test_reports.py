@@ -178,3 +178,37 @@ def test_edits_after_closing_are_listed_as_corrections(built: tuple[Station, dic
     # closing again takes a new snapshot; the old corrections are then included
     st.reports.close_period("2026-10", today=dt.date(2026, 11, 1))
     assert st.reports.build_report("2026-10").corrections == []
+
+
+def test_a_deleted_case_and_its_follow_up_are_not_counted(built: tuple[Station, dict[str, str]]) -> None:
+    st, ids = built
+    st.records.delete_record("case", ids["K2"])
+    report = st.reports.build_report("2026-10")
+    assert report.figures["cases.accepted"] == 5 and report.figures["cases.oral"] == 0
+    assert report.table("satisfaction").cell("人民调解回访", "sat_basic") == 0  # K2's follow-up
+    assert report.table("satisfaction").cell("人民调解回访", "sat_satisfied") == 1
+
+
+def test_migration_0006_goes_down_and_up(tmp_path: Path) -> None:
+    from alembic import command
+    from sqlalchemy import inspect
+
+    from station.db.engine import make_engine
+    from station.db.migrate import alembic_config, current_revision, migrate
+
+    engine = make_engine(tmp_path / "station.db")
+    migrate(engine, None, None)
+    cfg = alembic_config()
+    with engine.connect() as conn:
+        cfg.attributes["connection"] = conn
+        command.downgrade(cfg, "0002")
+        conn.commit()
+    assert current_revision(engine) == "0002"
+    insp = inspect(engine)
+    assert "period_closures" not in insp.get_table_names()
+    assert "ix_consultations_stats" not in {i["name"] for i in insp.get_indexes("consultations")}
+    migrate(engine, None, None)
+    insp = inspect(engine)
+    assert "period_closures" in insp.get_table_names()
+    assert "ix_mediation_cases_outcome_stats" in {i["name"] for i in insp.get_indexes("mediation_cases")}
+    engine.dispose()
