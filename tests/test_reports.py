@@ -60,6 +60,8 @@ def test_every_figure_matches_the_hand_computed_fixture(built: tuple[Station, di
         table = report.table(table_key)
         listed = set(rows)
         for label, cols in rows.items():
+            assert {k for k in cols if not k.startswith("_")} == {c.key for c in table.columns[1:]}, \
+                f"{table_key} / {label}: the fixture must give every column"
             for col, value in cols.items():
                 if col.startswith("_"):
                     continue

@@ -259,31 +259,33 @@ def case_tables(session: Session, period: Period, scope: Scope, figures: dict[st
     f["cases.prevents_petition_persons"] = sum(int(r[10]) for r in out)
 
     def breakdown(key: str, title: str, first: str, idx: int, names: list[tuple[Any, str]]) -> Table:
-        stats: dict[Any, list[float]] = defaultdict(lambda: [0, 0, 0, 0, 0, 0.0])
+        stats: dict[Any, dict[str, float]] = defaultdict(lambda: dict.fromkeys(_CASE_COUNTS, 0))
         for r in acc:
-            stats[r[idx]][0] += r[3]
+            stats[r[idx]]["accepted"] += r[3]
         for r in out:
             s = stats[r[idx]]
             if r[3] in ("written", "oral"):
-                s[1] += r[5]
-                s[5] += float(r[6])
+                s["succeeded"] += r[5]
+                s[r[3]] += r[5]
+                s["amount"] += float(r[6])
+                if r[4] == "fulfilled":
+                    s["fulfilled"] += r[5]
             elif r[3] in ("failed", "terminated"):
-                s[2] += r[5]
+                s["failed"] += r[5]
             else:
-                s[3] += r[5]
-            if r[3] in ("written", "oral") and r[4] == "fulfilled":
-                s[4] += r[5]
+                s["withdrawn"] += r[5]
         rows = []
         seen = set()
+        empty = dict.fromkeys(_CASE_COUNTS, 0)
         for code, name in names:
             seen.add(code)
-            rows.append(_case_row(name, stats.get(code, [0, 0, 0, 0, 0, 0.0])))
+            rows.append(_case_row(name, stats.get(code, empty)))
         for code in [c for c in stats if c not in seen]:
             rows.append(_case_row(UNSET if code is None else str(code), stats[code]))
-        tot = [sum(s[i] for s in stats.values()) for i in range(6)]
-        rows.append(_case_row("合计", tot))
+        rows.append(_case_row("合计", {k: sum(st[k] for st in stats.values()) for k in _CASE_COUNTS}))
         return Table(key, title, [Column("name", first, "text"), Column("accepted", "受理"),
-                                  Column("succeeded", "调解成功"), Column("failed", "调解不成(含终止)"),
+                                  Column("succeeded", "调解成功"), Column("written", "其中书面协议"),
+                                  Column("oral", "其中口头协议"), Column("failed", "调解不成(含终止)"),
                                   Column("withdrawn", "撤回"), Column("success_rate", "调解成功率", "percent"),
                                   Column("fulfilled", "已履行"), Column("amount", "协议涉及金额(元)", "money")],
                      rows, has_total=True)
@@ -306,10 +308,12 @@ def case_tables(session: Session, period: Period, scope: Scope, figures: dict[st
     return tables
 
 
-def _case_row(name: str, s: list[float]) -> list[Any]:
-    accepted, succ, failed, withdrawn, fulfilled, amount = s
-    return [name, int(accepted), int(succ), int(failed), int(withdrawn), ratio(succ, succ + failed),
-            int(fulfilled), round(amount, 2)]
+_CASE_COUNTS = ("accepted", "succeeded", "written", "oral", "failed", "withdrawn", "fulfilled", "amount")
+
+
+def _case_row(name: str, s: dict[str, float]) -> list[Any]:
+    return [name, *(int(s[k]) for k in _CASE_COUNTS[:6]), ratio(s["succeeded"], s["succeeded"] + s["failed"]),
+            int(s["fulfilled"]), round(s["amount"], 2)]
 
 
 #: headline figures in display order: key, label, kind, how it is computed
