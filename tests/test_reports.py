@@ -214,3 +214,27 @@ def test_migration_0006_goes_down_and_up(tmp_path: Path) -> None:
     assert "period_closures" in insp.get_table_names()
     assert "ix_mediation_cases_outcome_stats" in {i["name"] for i in insp.get_indexes("mediation_cases")}
     engine.dispose()
+
+
+@pytest.mark.parametrize("text,before", [
+    ("2026-10", "2026-09"), ("2026-01", "2025-12"), ("2026-Q1", "2025-Q4"), ("2026-Q3", "2026-Q2"),
+    ("2026-H1", "2025-H2"), ("2026-H2", "2026-H1"), ("2026", "2025"),
+    ("2026-10-05..2026-10-09", "2026-09-30..2026-10-04"),
+])
+def test_previous_period(text: str, before: str) -> None:
+    from station.reports.periods import previous
+    assert previous(parse_period(text)).key == before
+
+
+def test_comparison_with_the_previous_month(built: tuple[Station, dict[str, str]]) -> None:
+    st, _ = built
+    report = st.reports.build_report("2026-10", compare=True)
+    summary = report.table("cases_summary")
+    assert [c.label for c in summary.columns] == ["指标", "数值", "上期（2026年9月）", "增减", "口径"]
+    # September: K1 applied 09-25 and accepted 09-28, K8's judicial confirmation applied 09-05, no outcomes
+    assert summary.cell("申请调解", "previous") == 1 and summary.cell("申请调解", "change") == 6
+    assert summary.cell("受理调解", "previous") == 1 and summary.cell("受理调解", "change") == 5
+    assert summary.cell("申请司法确认", "change") == 0
+    assert summary.cell("调解成功率", "previous") is None and summary.cell("调解成功率", "change") is None
+    assert report.previous is not None and report.previous["consultations.total"] == 1  # C5
+    assert st.reports.build_report("2026-10").previous is None

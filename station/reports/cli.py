@@ -59,7 +59,7 @@ def cmd_report(args: argparse.Namespace) -> int:
     if args.format == "xlsx" and (not args.output or args.output == "-"):
         raise _usage("output", "输出文件", "导出 xlsx 需要用 -o 指定文件")
     with _open(args) as st:
-        report = st.reports.build_report(period, scope)
+        report = st.reports.build_report(period, scope, args.compare)
     if args.format == "xlsx":
         path = write_xlsx(report, args.output)
         print(f"已导出 {path}", file=sys.stderr)
@@ -95,6 +95,7 @@ def add_report_commands(sub: Any) -> None:
     s.add_argument("--scope", default="station",
                    help="统计范围：station（默认）、committee:UID、adviser:UID、village:UID")
     s.add_argument("--format", choices=FORMATS, default="text")
+    s.add_argument("--compare", action="store_true", help="主要指标与上期（上月、上季度、上年）比较")
     s.add_argument("-o", "--output", help="输出文件（xlsx 必填；其他格式默认标准输出）")
     s.add_argument("--today", help="报送时的今天（默认系统日期；只能报送已结束的期间）")
     s.set_defaults(func=cmd_report)

@@ -350,6 +350,17 @@ def _summary_table(f: dict[str, Any]) -> Table:
                  rows, row_kinds=[kind for _k, _l, kind, _h in SUMMARY])
 
 
+def add_comparison(table: Table, before: dict[str, Any], label: str) -> None:
+    """Add 上期 and 增减 columns to the summary table (rates change in percentage points, as ratios)."""
+    table.columns[2:2] = [Column("previous", label, "mixed"), Column("change", "增减", "mixed")]
+    for row, (key, _label, kind, _how) in zip(table.rows, SUMMARY):
+        now, then = row[1], before.get(key)
+        change = None if now is None or then is None else round(now - then, 4 if kind == "percent" else 2)
+        if change is not None and kind == "int":
+            change = int(change)
+        row[2:2] = [then, change]
+
+
 # ---------------------------------------------------------------- advisers
 
 def progress_fraction(day: dt.date) -> float:

@@ -66,6 +66,8 @@ class Report:
     corrections: list[dict[str, Any]] = field(default_factory=list)
     closure: dict[str, Any] | None = None  # set when the period (and scope) is closed
     definitions: str = ""
+    #: headline figures of the previous period, when a comparison was asked for
+    previous: dict[str, Any] | None = None
 
     def table(self, key: str) -> Table:
         return next(t for t in self.tables if t.key == key)

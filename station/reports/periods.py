@@ -81,6 +81,24 @@ def parse_period(text: str) -> Period:
     raise _bad(text)
 
 
+def previous(p: Period) -> Period:
+    """The period before ``p`` of the same kind (上月/上季度/上年…; a custom range: the same number of days)."""
+    k = p.key
+    if "..." not in k and ".." in k:
+        end = p.start - dt.timedelta(days=1)
+        start = end - dt.timedelta(days=p.days - 1)
+        return parse_period(f"{start.isoformat()}..{end.isoformat()}")
+    y = p.start.year
+    if re.fullmatch(r"\d{4}", k):
+        return parse_period(str(y - 1))
+    if "-Q" in k:
+        q = (p.start.month - 1) // 3 + 1
+        return parse_period(f"{y - 1}-Q4" if q == 1 else f"{y}-Q{q - 1}")
+    if "-H" in k:
+        return parse_period(f"{y - 1}-H2" if p.start.month == 1 else f"{y}-H1")
+    return parse_period(f"{y - 1}-12" if p.start.month == 1 else f"{y}-{p.start.month - 1:02d}")
+
+
 SCOPE_KINDS = {"station": "全所", "committee": "调解委员会", "adviser": "法律顾问", "village": "村(居)"}
 
 

@@ -19,7 +19,7 @@ from ..records import to_dict
 from ..services.base import Saved, reads, writes
 from . import closures, figures, reminders
 from .model import Column, Report, Table
-from .periods import Period, Scope, parse_period, parse_scope
+from .periods import Period, Scope, parse_period, parse_scope, previous
 
 DEFINITIONS = (figures.__doc__ or "").strip()
 
@@ -32,12 +32,22 @@ def _as_scope(scope: str | Scope | None) -> Scope:
     return scope if isinstance(scope, Scope) else parse_scope(scope)
 
 
-def compute(session: Session, period: str | Period, scope: str | Scope | None = "station") -> Report:
-    """The report of ``period`` for ``scope`` (no transaction handling; for use inside others)."""
+def compute(session: Session, period: str | Period, scope: str | Scope | None = "station",
+            compare: bool = False) -> Report:
+    """The report of ``period`` for ``scope`` (no transaction handling; for use inside others).
+
+    ``compare``: also compute the previous period (上期) and add 上期/增减 to the summary table;
+    this runs every query twice.
+    """
     p, sc = _as_period(period), _as_scope(scope)
     label = figures.scope_label(session, sc)
     info = session.scalar(select(StationInfo).where(StationInfo.deleted.is_(False)))
     figs, tables = figures.build_tables(session, p, sc)
+    before = None
+    if compare:
+        prev = previous(p)
+        before, _ = figures.build_tables(session, prev, sc)
+        figures.add_comparison(tables[0], before, f"上期（{prev.label}）")
     found = closures.corrections(session, p, sc)
     if found:
         tables.append(Table("corrections", "更正记录（已报送期间报送后修改的记录）",
@@ -53,14 +63,15 @@ def compute(session: Session, period: str | Period, scope: str | Scope | None = 
         period={"key": p.key, "label": p.label, "start": p.start.isoformat(), "end": p.end.isoformat()},
         scope={"key": sc.key, "label": label},
         generated_at=utcnow().isoformat(sep=" "), figures=figs, tables=tables, corrections=found,
-        closure=closures.closure_info(closed) if closed else None, definitions=DEFINITIONS)
+        closure=closures.closure_info(closed) if closed else None, definitions=DEFINITIONS, previous=before)
 
 
 @reads
-def build_report(session: Session, period: str | Period, scope: str | Scope | None = "station") -> Report:
+def build_report(session: Session, period: str | Period, scope: str | Scope | None = "station",
+                 compare: bool = False) -> Report:
     """Statistics of a period (``2026-10``, ``2026-Q4``, ``2026``, ``2026-10-01..2026-10-15``) for a scope
-    (``station``, ``committee:UID``, ``adviser:UID``, ``village:UID``)."""
-    return compute(session, period, scope)
+    (``station``, ``committee:UID``, ``adviser:UID``, ``village:UID``); ``compare`` adds the previous period."""
+    return compute(session, period, scope, compare)
 
 
 @writes
