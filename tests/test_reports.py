@@ -238,3 +238,26 @@ def test_comparison_with_the_previous_month(built: tuple[Station, dict[str, str]
     assert summary.cell("调解成功率", "previous") is None and summary.cell("调解成功率", "change") is None
     assert report.previous is not None and report.previous["consultations.total"] == 1  # C5
     assert st.reports.build_report("2026-10").previous is None
+
+
+def test_monthly_series_for_charts(built: tuple[Station, dict[str, str]]) -> None:
+    st, ids = built
+    data = st.reports.monthly_series(2026)
+    assert data["months"][0] == "1月" and len(data["months"]) == 12
+    s = {k: v["values"] for k, v in data["series"].items()}
+    zero = [0.0] * 12
+
+    def at(**months: float) -> list[float]:
+        out = list(zero)
+        for m, v in months.items():
+            out[int(m[1:]) - 1] = v
+        return out
+
+    assert s["consultations"] == at(m9=1, m10=5, m11=1)  # C5; C1 C2 C3 C4 C7; C6 (C8 deleted)
+    assert s["cases_accepted"] == at(m8=1, m9=1, m10=6)  # K8; K1; October
+    assert s["cases_succeeded"] == at(m8=1, m10=2, m11=1)  # K8; K1 K2; K4
+    assert s["cases_failed"] == at(m10=2)  # K3 failed, K6 terminated (K7 withdrawn is neither)
+    assert s["visit_hours"] == at(m3=10, m9=20, m10=9, m11=4)  # V8; V5; V1-V4; V6 (V7 is 2025)
+    committee = st.reports.monthly_series(2026, f"committee:{ids['南坪村人民调解委员会']}")
+    assert set(committee["series"]) == {"cases_accepted", "cases_succeeded", "cases_failed"}
+    assert committee["series"]["cases_accepted"]["values"] == at(m10=1)

@@ -276,7 +276,7 @@ def case_tables(session: Session, period: Period, scope: Scope, figures: dict[st
                 s["withdrawn"] += r[5]
         rows = []
         seen = set()
-        empty = dict.fromkeys(_CASE_COUNTS, 0)
+        empty: dict[str, float] = dict.fromkeys(_CASE_COUNTS, 0.0)
         for code, name in names:
             seen.add(code)
             rows.append(_case_row(name, stats.get(code, empty)))

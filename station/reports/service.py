@@ -17,7 +17,7 @@ from ..errors import ValidationError
 from ..models import PeriodClosure, StationInfo
 from ..records import to_dict
 from ..services.base import Saved, reads, writes
-from . import closures, figures, reminders
+from . import closures, figures, reminders, series
 from .model import Column, Report, Table
 from .periods import Period, Scope, parse_period, parse_scope, previous
 
@@ -113,3 +113,9 @@ def get_snapshot(session: Session, period: str, scope: str | None = "station") -
 def due(session: Session, today: dt.date | None = None, limit: int | None = None) -> list[reminders.Reminder]:
     """Reminders for the 工作台, most urgent first; ``limit`` caps each kind (see :mod:`.reminders`)."""
     return reminders.due(session, today, limit)
+
+
+@reads
+def monthly_series(session: Session, year: int, scope: str | Scope | None = "station") -> dict[str, Any]:
+    """Twelve monthly values per series (咨询, 受理, 成功, 不成, 顾问时长) for charts."""
+    return series.monthly(session, year, scope)
