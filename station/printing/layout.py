@@ -126,7 +126,10 @@ def para(text: str, style: Style = BODY) -> TextBlock:
 
 
 def heading(text: str) -> TextBlock:
-    return TextBlock(text, HEADING)
+    """A heading that never ends a page: it moves with what follows it."""
+    block = TextBlock(text, HEADING)
+    block.keepWithNext = True
+    return block
 
 
 def gap(height_mm: float = 4) -> Spacer:
@@ -164,6 +167,8 @@ def grid(rows: Sequence[Sequence[Any]], widths_mm: Sequence[float], *, label_col
     style = [("FONTNAME", (0, 0), (-1, -1), KAI), ("GRID", (0, 0), (-1, -1), 0.75, colors.black), ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
              ("LEFTPADDING", (0, 0), (-1, -1), 4), ("RIGHTPADDING", (0, 0), (-1, -1), 4),
              ("TOPPADDING", (0, 0), (-1, -1), 3), ("BOTTOMPADDING", (0, 0), (-1, -1), 3)]
+    for r in (min_height_mm or {}):
+        style.append(("VALIGN", (0, r), (-1, r), "TOP"))  # tall blank rows: text at the top, room below
     for a, b in spans:
         style.append(("SPAN", a, b))
     t.setStyle(TableStyle(style))
@@ -214,6 +219,7 @@ class PageInfo:
     header: str = ""  # e.g. the case number, repeated from page 2 on
     reference: str = ""  # e.g. "TJ…0001 第5版": ties the paper to the stored version
     landscape: bool = False
+    page_numbers: bool = True  # covers carry none
 
 
 def _decorate(info: PageInfo, size: tuple[float, float]) -> Any:
@@ -233,7 +239,9 @@ def _decorate(info: PageInfo, size: tuple[float, float]) -> Any:
         label = f"— {page} —"
         y = doc.bottomMargin - 7 * mm - 14
         canv.setFont(SONG, 14)
-        if page % 2:
+        if not info.page_numbers:
+            pass
+        elif page % 2:
             canv.drawRightString(right - 14, y, label)
         else:
             canv.drawString(left + 14, y, label)

@@ -7,11 +7,12 @@ Rules kept (GB/T 15834 punctuation usage, the common typesetting practice):
   together when it does not fit;
 * no line ends with opening punctuation (（「『《“…): glued to what follows;
 * a run of Latin letters and digits (12,000.50元 has "12,000.50") is never
-  split unless it is longer than a whole line;
+  split unless it is longer than a whole line (then after "-" or "/" first);
 * spaces are break opportunities and vanish at the line's ends.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Callable
 
@@ -73,12 +74,22 @@ def break_paragraph(text: str, first_width: float, width: float, measure: Callab
         if w <= limit + 0.01:
             cur, cur_w = unit, w
             continue
-        for ch in unit:  # longer than a whole line: cut by character, as a last resort
-            cw = measure(ch)
-            if cur and cur_w + cw > limit + 0.01:
+        # longer than a whole line: cut after - or / if possible, else by character (last resort)
+        for piece in re.findall(r"[^-/]*[-/]?", unit):
+            pw = measure(piece) if piece else 0.0
+            if cur and cur_w + pw <= limit + 0.01:
+                cur, cur_w = cur + piece, cur_w + pw
+                continue
+            if cur and pw <= width + 0.01:
                 lines.append(cur)
-                cur, cur_w, limit = "", 0.0, width
-            cur, cur_w = cur + ch, cur_w + cw
+                cur, cur_w, limit = piece, pw, width
+                continue
+            for ch in piece:
+                cw = measure(ch)
+                if cur and cur_w + cw > limit + 0.01:
+                    lines.append(cur)
+                    cur, cur_w, limit = "", 0.0, width
+                cur, cur_w = cur + ch, cur_w + cw
     if cur.strip() or not lines:
         lines.append(cur.rstrip())
     return lines
