@@ -21,7 +21,7 @@ from reportlab.platypus import BaseDocTemplate, Flowable, Frame, KeepTogether, P
 
 from . import fonts
 from .fonts import HEI, KAI, SONG
-from .linebreak import Line, break_text
+from .linebreak import Line, break_text, cjk_punctuation
 
 MARGIN_TOP, MARGIN_LEFT, MARGIN_RIGHT, MARGIN_BOTTOM = 37 * mm, 28 * mm, 26 * mm, 35 * mm
 BODY_LINE = 225 * mm / 22  # GB/T 9704: 22 lines in the 225 mm text block
@@ -54,7 +54,7 @@ class TextBlock(Flowable):
 
     def __init__(self, text: str, style: Style = BODY, _lines: list[Line] | None = None) -> None:
         super().__init__()
-        self.text, self.style = text, style
+        self.text, self.style = cjk_punctuation(text), style
         self._lines = _lines
         self._fixed = _lines is not None
         self.width = self.height = 0.0

@@ -109,3 +109,41 @@ def break_text(text: str, width: float, measure: Callable[[str], float], indent:
         lines = break_paragraph(para.strip(), width - indent, width, measure)
         out += [Line(line, i == 0, i == len(lines) - 1) for i, line in enumerate(lines)]
     return out
+
+
+_CJK = r"[\u2E80-\u9FFF\uF900-\uFAFF\U00020000-\U0003134F\u3000-\u303F\uFF00-\uFFEF]"
+_FULL = {",": "，", ";": "；", ":": "：", "?": "？", "!": "！", "(": "（", ")": "）"}
+
+
+def cjk_punctuation(text: str) -> str:
+    """Full-width punctuation next to Chinese text, as Chinese documents are typeset.
+
+    Stored text is NFKC-normalised (full-width digits and letters become
+    half-width, and so do ，：；（）), so "工资,经" would print with a Latin
+    comma. A mark touching a Chinese character goes back to its full-width
+    form; marks between digits or Latin text (13,500; 09:30; (a)) stay.
+    """
+    if not re.search(_CJK, text):
+        return text
+    chars = list(text)
+    for i, ch in enumerate(chars):
+        full = _FULL.get(ch)
+        if full is None:
+            continue
+        before = chars[i - 1] if i else ""
+        after = chars[i + 1] if i + 1 < len(chars) else ""
+        if ch in ",:" and before.isdigit() and after.isdigit():
+            continue
+        if ch == "(":
+            close = text.find(")", i)
+            inner = text[i + 1:close] if close > i else after
+            touch = bool(re.search(_CJK, before + after + inner))
+        elif ch == ")":
+            open_ = text.rfind("(", 0, i)
+            inner = text[open_ + 1:i] if open_ >= 0 else before
+            touch = bool(re.search(_CJK, before + after + inner))
+        else:
+            touch = bool(re.match(_CJK, before or " ") or re.match(_CJK, after or " ") or not after)
+        if touch:
+            chars[i] = full
+    return "".join(chars)
