@@ -32,8 +32,8 @@ def atoms(text: str) -> list[str]:
     while i < n:
         ch = text[i]
         if ch.isspace():
-            out.append(" ")
-            glue_next = False
+            if not glue_next and out and out[-1] != " ":  # a space right after an opening mark is dropped
+                out.append(" ")
             i += 1
             continue
         j = i + 1
@@ -42,7 +42,9 @@ def atoms(text: str) -> list[str]:
                 j += 1
         unit = text[i:j]
         i = j
-        if unit[0] in CLOSING and out and out[-1] != " ":
+        if unit[0] in CLOSING and out and out[-1] == " " and len(out) > 1:
+            out.pop()  # no space before a closing mark, or the line could break there
+        if unit[0] in CLOSING and out:
             out[-1] += unit
         elif glue_next and out:
             out[-1] += unit
@@ -87,8 +89,13 @@ def break_paragraph(text: str, first_width: float, width: float, measure: Callab
             for ch in piece:
                 cw = measure(ch)
                 if cur and cur_w + cw > limit + 0.01:
-                    lines.append(cur)
-                    cur, cur_w, limit = "", 0.0, width
+                    if ch in CLOSING and len(cur) > 1:  # take the previous character along
+                        lines.append(cur[:-1])
+                        cur = cur[-1]
+                    else:
+                        lines.append(cur)
+                        cur = ""
+                    cur_w, limit = measure(cur), width
                 cur, cur_w = cur + ch, cur_w + cw
     if cur.strip() or not lines:
         lines.append(cur.rstrip())
