@@ -48,7 +48,10 @@ def build_acceptance(ctx: CaseContext, copies: int | None) -> Built:
     a, r = party_names(ctx, "applicant"), party_names(ctx, "respondent")
     on = c.get("accepted_on") or c["applied_on"]
     sentence = f"{cn_date(on)}，本委员会经当事人同意，对{a}与{r}之间的{ctx.dispute_type}进行调解。"
-    sources = "　".join(("☑" if k == c.get("source") else "☐") + v for k, v in codes.CASE_SOURCES.items())
+    source = c.get("source") or "applied"
+    other = codes.CASE_SOURCES[source] if source not in ("applied", "initiative") else ""
+    sources = (f"{'☑' if source == 'applied' else '☐'}当事人申请　{'☑' if source == 'initiative' else '☐'}"
+               f"人民调解委员会主动调解\n{'☑' if other else '☐'}其他：{other}")
     people = "\n".join(f"{codes.PARTY_SIDES[p['side']]}：{person_text(p['person'])}" for p in c["parties"])
     registrar = ctx.staff.get(c.get("registered_by") or "", "")
     rows = [
