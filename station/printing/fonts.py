@@ -49,26 +49,37 @@ def _to_unicode_cmap(fontname: str, subset: list[int]) -> str:
     return "\n".join(lines)
 
 
-def register() -> None:
-    """Load and register the faces once per process (the slow part of a cold print)."""
-    if len(_registered) == len(_NAMES):
-        return
+def load(name: str) -> TTFont:
+    """The registered face ``name``, loaded on first use.
+
+    Parsing a CJK TrueType file takes a few hundred milliseconds, so a face is
+    loaded only when some text needs it (HanaMinB, the largest, is rarely needed).
+    """
+    font = _registered.get(name)
+    if font is not None:
+        return font
     with _lock:
         ttfonts.makeToUnicodeCMap = _to_unicode_cmap  # see _to_unicode_cmap
-        for role, name in _NAMES.items():
-            if name in _registered:
-                continue
+        font = _registered.get(name)
+        if font is None:
+            role = next(r for r, n in _NAMES.items() if n == name)
             face = shipped.BY_ROLE[role]
             path = str(shipped.font_path(face))
             font = TTFont(name, path, subfontIndex=face.index) if path.endswith(".ttc") else TTFont(name, path)
             pdfmetrics.registerFont(font)
             _registered[name] = font
+    return font
+
+
+def register(*names: str) -> None:
+    """Load the given faces now (all if none given), e.g. off the GUI thread at start-up."""
+    for name in names or tuple(_NAMES.values()):
+        load(name)
 
 
 def has_glyph(font_name: str, ch: str) -> bool:
     """True if the face maps ``ch`` to a glyph with outlines (some faces map rare code points to empty glyphs)."""
-    register()
-    face = _registered[font_name].face
+    face = load(font_name).face
     gid = face.charToGlyph.get(ord(ch))
     if gid is None:
         return False
@@ -100,7 +111,6 @@ def runs(text: str, main: str) -> list[tuple[str, str]]:
 
 def width(text: str, main: str, size: float) -> float:
     """Advance width of ``text`` in points, fallback faces included."""
-    register()
     return sum(pdfmetrics.stringWidth(t, f, size) for f, t in runs(text, main))
 
 
@@ -111,6 +121,5 @@ def char_width(main: str, ch: str, size: float) -> float:
 
 def missing_everywhere(text: str) -> list[str]:
     """Characters no shipped face can draw (they would print as boxes)."""
-    register()
     return [ch for ch in dict.fromkeys(text) if not ch.isspace()
             and not any(has_glyph(n, ch) for n in (SONG, KAI, HEI, *FALLBACK_CHAIN))]

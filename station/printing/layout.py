@@ -259,7 +259,7 @@ def _decorate(info: PageInfo, size: tuple[float, float]) -> Any:
 
 def build(story: list[Flowable], info: PageInfo) -> bytes:
     """Lay out ``story`` and return the PDF bytes (deterministic: ``invariant=1``, fixed metadata)."""
-    fonts.register()
+    fonts.register(SONG, KAI)  # page decorations and the canvas' initial font; others load when text needs them
     size = landscape(A4) if info.landscape else A4
     buf = io.BytesIO()
     if info.landscape:
