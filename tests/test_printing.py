@@ -14,7 +14,7 @@ from pypdf import PdfReader
 
 from station import Station, ValidationError
 from station import cli
-from station.printing import FORMS, render
+from station.printing import FORMS, forms_for, render
 from station.printing.forms.agreement import EFFECT
 from station.services import printlog
 
@@ -47,6 +47,16 @@ def test_registry_lists_every_form_of_the_issue() -> None:
                           "follow_up", "cover", "contents", "back", "judicial", "consultations", "adviser_log"}
     assert FORMS["agreement"].title == "人民调解协议书" and FORMS["agreement"].takes == "case"
     assert FORMS["consultations"].takes == FORMS["adviser_log"].takes == "period"
+
+
+def test_print_menu_offers_only_forms_the_case_can_fill(printed: tuple[Station, dict[str, Any]]) -> None:
+    st, ids = printed
+    written = {f.key for f in forms_for(st.mediation.get_case(ids["case"]))}
+    oral = {f.key for f in forms_for(st.mediation.get_case(ids["oral"]))}
+    assert {"agreement", "judicial", "investigation", "follow_up"} <= written and "oral" not in written
+    assert "oral" in oral and not {"agreement", "judicial", "investigation", "follow_up"} & oral
+    for key in written | oral:  # everything offered really prints
+        render(st, key, ids["case"] if key in written else ids["oral"], record=False)
 
 
 def test_agreement_has_every_required_element(printed: tuple[Station, dict[str, Any]]) -> None:
@@ -115,7 +125,7 @@ def test_signature_block_stays_with_its_heading(ready: Station) -> None:
 
 
 FORM_CONTENT: dict[str, list[str]] = {
-    "application": ["人民调解申请书", "申请人：刘喆", "被申请人：濉溪县鑫源建筑劳务有限公司", "纠纷简要情况：", "申请事项：",
+    "application": ["人民调解申请书", "申请人：刘喆，女，汉族，1949年12月31日出生（76岁）", "王䶮，男，回族，1988年7月15日出生（38岁）", "被申请人：濉溪县鑫源建筑劳务有限公司", "纠纷简要情况：", "申请事项：",
                     "1．被申请人支付拖欠的工资23,000元", "2．被申请人承担申请人为讨要工资支出的交通费300元", "本人自愿申请",
                     "签名：", "指印：", "2026年11月2日"],
     "acceptance": ["人民调解受理登记表", "（2026）临人调字第1号", "2026年11月3日，本委员会经当事人同意，对刘喆、王䶮与濉溪县鑫源建筑劳务有限公司之间的拖欠农民工工资纠纷进行调解",

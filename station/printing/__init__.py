@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
-from typing import Callable
+from typing import Any, Callable
 
 from ..errors import ValidationError
 from ..services import printlog
@@ -28,6 +28,16 @@ class FormSpec:
     takes: str  # case | case_session | follow_up | period
     build: Callable[[Station, str, int | None], Built]
     help: str = ""
+    #: whether a case (``st.mediation.get_case`` dict) has what this form prints
+    applies: Callable[[dict[str, Any]], bool] = lambda case: True
+
+
+def _sessions(kind: str) -> Callable[[dict[str, Any]], bool]:
+    return lambda case: any(s["kind"] == kind for s in case.get("sessions") or [])
+
+
+def _outcome(kind: str) -> Callable[[dict[str, Any]], bool]:
+    return lambda case: case.get("outcome") == kind
 
 
 def _case(fn: Callable[[context.CaseContext, int | None], Built]) -> Callable[[Station, str, int | None], Built]:
@@ -39,26 +49,34 @@ def _period(fn: Callable[[Station, context.Period], Built]) -> Callable[[Station
 
 
 FORMS: dict[str, FormSpec] = {s.key: s for s in (
-    FormSpec("agreement", "人民调解协议书", "case", _case(agreement.build_agreement), "书面调解协议（案件须已达成书面协议）"),
+    FormSpec("agreement", "人民调解协议书", "case", _case(agreement.build_agreement), "书面调解协议（案件须已达成书面协议）",
+             _outcome("written")),
     FormSpec("application", "人民调解申请书", "case", _case(case_forms.build_application)),
     FormSpec("acceptance", "人民调解受理登记表", "case", _case(case_forms.build_acceptance)),
     FormSpec("rights", "人民调解当事人权利义务告知书", "case", _case(case_forms.build_rights)),
     FormSpec("investigation", "人民调解调查记录", "case_session", _case(records.build_investigation),
-             "案件（全部调查记录）或一条调查记录"),
+             "案件（全部调查记录）或一条调查记录", _sessions("investigation")),
     FormSpec("session", "人民调解记录", "case_session", _case(records.build_mediation_record),
-             "案件（全部调解记录）或一条调解记录"),
-    FormSpec("oral", "人民调解口头协议登记表", "case", _case(agreement.build_oral), "案件须已达成口头协议"),
+             "案件（全部调解记录）或一条调解记录", _sessions("mediation")),
+    FormSpec("oral", "人民调解口头协议登记表", "case", _case(agreement.build_oral), "案件须已达成口头协议",
+             _outcome("oral")),
     FormSpec("follow_up", "人民调解回访记录", "follow_up", _case(records.build_follow_up),
-             "案件（全部回访）或一条回访记录"),
+             "案件（全部回访）或一条回访记录", lambda case: bool(case.get("follow_ups"))),
     FormSpec("cover", "调解卷宗封面", "case", _case(dossier.build_cover)),
     FormSpec("contents", "卷内目录", "case", _case(dossier.build_contents)),
     FormSpec("back", "卷宗封底（卷内备考表）", "case", _case(dossier.build_back)),
-    FormSpec("judicial", "司法确认申请书", "case", _case(case_forms.build_judicial), "双方共同申请，须为书面协议"),
+    FormSpec("judicial", "司法确认申请书", "case", _case(case_forms.build_judicial), "双方共同申请，须为书面协议",
+             _outcome("written")),
     FormSpec("consultations", "来访咨询登记台账", "period", _period(ledgers.build_consultations),
              "期间：2026-10、2026 或 2026-01-01..2026-03-31"),
     FormSpec("adviser_log", "村（居）法律顾问工作日志", "period", _period(ledgers.build_adviser_log),
              "期间：2026-10、2026 或 2026-01-01..2026-03-31"),
 )}
+
+
+def forms_for(case: dict[str, Any]) -> list[FormSpec]:
+    """The case forms that can print for this case now (for a print menu)."""
+    return [f for f in FORMS.values() if f.takes != "period" and f.applies(case)]
 
 
 def spec(form_key: str) -> FormSpec:
@@ -97,4 +115,4 @@ def render(station: Station, form_key: str, record_key: str, *, copies: int | No
     return pdf
 
 
-__all__ = ["FORMS", "FormSpec", "build", "log_print", "render", "spec"]
+__all__ = ["FORMS", "FormSpec", "build", "forms_for", "log_print", "render", "spec"]

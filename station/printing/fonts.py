@@ -83,7 +83,7 @@ def has_glyph(font_name: str, ch: str) -> bool:
     gid = face.charToGlyph.get(ord(ch))
     if gid is None:
         return False
-    return gid != 0 and face.glyphPos[gid + 1] > face.glyphPos[gid]
+    return bool(gid != 0 and face.glyphPos[gid + 1] > face.glyphPos[gid])
 
 
 @lru_cache(maxsize=65536)
@@ -111,12 +111,7 @@ def runs(text: str, main: str) -> list[tuple[str, str]]:
 
 def width(text: str, main: str, size: float) -> float:
     """Advance width of ``text`` in points, fallback faces included."""
-    return sum(pdfmetrics.stringWidth(t, f, size) for f, t in runs(text, main))
-
-
-@lru_cache(maxsize=65536)
-def char_width(main: str, ch: str, size: float) -> float:
-    return pdfmetrics.stringWidth(ch, font_for(main, ch), size)
+    return float(sum(pdfmetrics.stringWidth(t, f, size) for f, t in runs(text, main)))
 
 
 def missing_everywhere(text: str) -> list[str]:

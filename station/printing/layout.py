@@ -49,7 +49,7 @@ SIGN = Style(SONG, 12, 18, "right")
 SMALL_LABEL = Style(SONG, 10.5, 15, "center")
 
 
-class TextBlock(Flowable):
+class TextBlock(Flowable):  # type: ignore[misc]  # ReportLab is untyped
     """Wrapped text on a fixed line grid; splits between lines at page breaks."""
 
     def __init__(self, text: str, style: Style = BODY, _lines: list[Line] | None = None) -> None:

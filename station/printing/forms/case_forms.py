@@ -32,9 +32,8 @@ def _claims(text: str) -> list[str]:
 def build_application(ctx: CaseContext, copies: int | None) -> Built:
     c = ctx.case
     story: list[Flowable] = [*title("人民调解申请书"), gap(2)]
-    story += party_blocks(ctx, ("applicant",))
-    story += party_blocks(ctx, ("respondent",))
-    story += party_blocks(ctx, ("third",))
+    for side in ("applicant", "respondent", "third"):  # the 2010 form asks for the age
+        story += party_blocks(ctx, (side,), age_on_date=c["applied_on"])
     story += [heading("纠纷简要情况："), para(c["facts"]), heading("申请事项：")]
     story += numbered(_claims(c.get("claims") or ""))
     story.append(para(DECLARATION))

@@ -7,10 +7,15 @@ from typing import Any
 from reportlab.platypus import Flowable
 
 from ... import codes
-from ..context import CaseContext, cn_date
+from ...validation import ID_TYPES
+from ..context import CaseContext, age_on, cn_date
 from ..layout import PageInfo, para
 
-ID_LABELS = {"ric": "公民身份号码"}
+def id_label(id_type: str | None) -> str:
+    """公民身份号码 for the resident ID (its legal name), else e.g. 护照号码."""
+    if not id_type or id_type == "ric":
+        return "公民身份号码"
+    return f"{ID_TYPES.get(id_type, '证件')}号码"
 
 
 @dataclass
@@ -43,11 +48,12 @@ def person_text(person: dict[str, Any], *, with_age_on: str | None = None) -> st
         if person.get(key) and person[key] != "未说明":
             parts.append(str(person[key]))
     if person.get("birth_date"):
-        parts.append(f"{cn_date(person['birth_date'])}出生")
+        age = f"（{age_on(person['birth_date'], with_age_on)}岁）" if with_age_on else ""
+        parts.append(f"{cn_date(person['birth_date'])}出生{age}")
     if person.get("occupation"):
         parts.append(str(person["occupation"]))
     if person.get("id_number"):
-        parts.append(f"{ID_LABELS.get(person.get('id_type') or 'ric', '证件号码')}：{person['id_number']}")
+        parts.append(f"{id_label(person.get('id_type'))}：{person['id_number']}")
     if person.get("address"):
         parts.append(f"住址：{person['address']}")
     if person.get("phone"):
@@ -59,13 +65,14 @@ def side_label(party: dict[str, Any]) -> str:
     return codes.PARTY_SIDES.get(party["side"], "当事人")
 
 
-def party_blocks(ctx: CaseContext, sides: tuple[str, ...] | None = None, label: str | None = None) -> list[Flowable]:
-    """A paragraph per party, followed by its agent's particulars."""
+def party_blocks(ctx: CaseContext, sides: tuple[str, ...] | None = None, label: str | None = None,
+                 age_on_date: str | None = None) -> list[Flowable]:
+    """A paragraph per party, followed by its agent's particulars (with age on a date, if given)."""
     out: list[Flowable] = []
     for p in ctx.case["parties"]:
         if sides and p["side"] not in sides:
             continue
-        out.append(para(f"{label or side_label(p)}：{person_text(p['person'])}"))
+        out.append(para(f"{label or side_label(p)}：{person_text(p['person'], with_age_on=age_on_date)}"))
         if p.get("agent"):
             kind = codes.AGENT_KINDS.get(p.get("agent_kind") or "entrusted", "委托代理人")
             out.append(para(f"{kind}：{person_text(p['agent'])}"))

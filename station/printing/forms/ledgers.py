@@ -35,7 +35,7 @@ def _person(c: dict[str, Any]) -> dict[str, Any]:
 
 
 def _handling(c: dict[str, Any]) -> str:
-    out = codes.HANDLINGS.get(c["handling"], c["handling"])
+    out = str(codes.HANDLINGS.get(c["handling"], c["handling"]))
     if c.get("referral_target"):
         out += f"（{codes.REFERRAL_TARGETS.get(c['referral_target'], c['referral_target'])}）"
     return out
