@@ -192,7 +192,7 @@ def signature_rows(rows: Sequence[tuple[str, str]], style: Style = replace(PLAIN
             ruled.append(("LINEBELOW", (2, r), (4, r), 0.6, colors.black))
     t = Table(data, colWidths=[66 * mm, 16 * mm, 38 * mm, 16 * mm, 20 * mm], hAlign="LEFT")
     t.setStyle(TableStyle([("FONTNAME", (0, 0), (-1, -1), KAI), ("VALIGN", (0, 0), (-1, -1), "BOTTOM"), ("LEFTPADDING", (0, 0), (-1, -1), 0),
-                           ("RIGHTPADDING", (0, 0), (-1, -1), 2), ("TOPPADDING", (0, 0), (-1, -1), 8),
+                           ("RIGHTPADDING", (0, 0), (-1, -1), 2), ("TOPPADDING", (0, 0), (-1, -1), 14),
                            ("BOTTOMPADDING", (0, 0), (-1, -1), 2), *ruled]))
     return t
 
