@@ -192,15 +192,15 @@ def signature_rows(rows: Sequence[tuple[str, str]], style: Style = replace(PLAIN
             ruled.append(("LINEBELOW", (2, r), (4, r), 0.6, colors.black))
     t = Table(data, colWidths=[66 * mm, 16 * mm, 38 * mm, 16 * mm, 20 * mm], hAlign="LEFT")
     t.setStyle(TableStyle([("FONTNAME", (0, 0), (-1, -1), KAI), ("VALIGN", (0, 0), (-1, -1), "BOTTOM"), ("LEFTPADDING", (0, 0), (-1, -1), 0),
-                           ("RIGHTPADDING", (0, 0), (-1, -1), 2), ("TOPPADDING", (0, 0), (-1, -1), 14),
+                           ("RIGHTPADDING", (0, 0), (-1, -1), 2), ("TOPPADDING", (0, 0), (-1, -1), 12),
                            ("BOTTOMPADDING", (0, 0), (-1, -1), 2), *ruled]))
     return t
 
 
 def seal_block(organisation: str, date_text: str, seal_note: str = "（印章）") -> list[Flowable]:
     """Right-aligned organisation, seal note and date, with room above for the round seal."""
-    right = replace(PLAIN, align="right")
-    return [gap(10), TextBlock(organisation, right), TextBlock(seal_note, right), TextBlock(date_text, right)]
+    right = replace(PLAIN, align="right", leading=24)
+    return [gap(8), TextBlock(organisation, right), TextBlock(seal_note, right), TextBlock(date_text, right)]
 
 
 def keep(*parts: Flowable | list[Flowable]) -> KeepTogether:
