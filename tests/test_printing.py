@@ -107,6 +107,7 @@ def test_continuation_pages_repeat_the_case_number_and_are_numbered(printed: tup
 def test_signature_block_stays_with_its_heading(ready: Station) -> None:
     """Agreements of growing length: the signature heading, every signature line and the seal share a page."""
     st, m = ready, ready.ids["mediator"]  # type: ignore[attr-defined]
+    page_counts = set()
     for extra in range(0, 12):
         uid = st.mediation.apply_case({
             "applied_on": "2026-11-02", "dispute_type": "02", "facts": "相邻排水纠纷。" * 6,
@@ -117,11 +118,13 @@ def test_signature_block_stays_with_its_heading(ready: Station) -> None:
         terms = [f"第{i}项约定：双方同意按照村规民约的规定共同维护排水沟的畅通，费用各半负担。" for i in range(extra + 1)]
         st.mediation.record_agreement(uid, {"outcome_on": "2026-11-05", "terms": terms, "performance_method": "自行履行"})
         texts = [re.sub(r"\s+", "", t) for t in pages(render(st, "agreement", uid, record=False))]
+        page_counts.add(len(texts))
         holder = [t for t in texts if "当事人（签名盖章或按指印）：" in t]
         assert len(holder) == 1
         page = holder[0]
         assert "本协议一式3份" in page and "记录人" in page and "（人民调解委员会印）" in page, extra
         assert page.index("当事人（签名盖章或按指印）：") < page.index("申请人：甲") < page.index("（人民调解委员会印）")
+    assert len(page_counts) >= 2  # the block really met page breaks at different places
 
 
 FORM_CONTENT: dict[str, list[str]] = {
