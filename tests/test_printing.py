@@ -320,3 +320,18 @@ def test_cli_print_and_list(printed: tuple[Station, dict[str, Any]], tmp_path: P
     assert "找不到记录" in capsys.readouterr().err
     assert cli.main(["--data-dir", str(st.data_dir), "print", "agreement"]) == 2
 
+
+
+def test_very_long_text_continues_on_the_next_page_instead_of_failing(ready: Station) -> None:
+    """A 纠纷简要情况 longer than a page splits inside its table row (ReportLab would otherwise give up)."""
+    facts = "".join(f"第{i}段：申请人陈述双方因宅基地界址发生争执的经过，并提交了土地使用证复印件。" for i in range(1, 121))
+    uid = ready.mediation.apply_case({"applied_on": "2026-11-02", "dispute_type": "03", "facts": facts,
+                                      "parties": [{"side": "applicant", "person": {"name": "甲"}},
+                                                  {"side": "respondent", "person": {"name": "乙"}}]}).uid
+    for form in ("acceptance", "application"):
+        pdf = render(ready, form, uid, record=False)
+        # page decorations (reference line, page number, repeated number) cut into the flow of text
+        text = re.sub(r"TJ[\d-]+(第\d+版)?|—\d+—", "", flat(pdf))
+        assert len(pages(pdf)) >= 3
+        missing = [i for i in range(1, 121) if f"第{i}段：" not in text]
+        assert not missing, (form, missing)

@@ -160,19 +160,51 @@ def grid(rows: Sequence[Sequence[Any]], widths_mm: Sequence[float], *, label_col
             out_row.append(v)
         data.append(out_row)
     heights = None
-    if min_height_mm:
-        heights = [min_height_mm.get(r, None) and min_height_mm[r] * mm for r in range(len(rows))]
+    if min_height_mm:  # ReportLab row heights are fixed: use the minimum only where the text is shorter
+        heights = [None] * len(rows)
+        for r, least in min_height_mm.items():
+            need = max((v.wrap(widths_mm[c] * mm - 8, 1e6)[1] + 6 for c, v in enumerate(data[r])
+                        if isinstance(v, Flowable)), default=0.0)
+            heights[r] = least * mm if need < least * mm else None
+    # splitInRow: a row taller than the page (a long 纠纷简要情况) continues on the next page
     t = Table(data, colWidths=[w * mm for w in widths_mm], rowHeights=heights, repeatRows=header_rows,
-              hAlign="LEFT")
+              hAlign="LEFT", splitInRow=int(3 * cell.leading))
     style = [("FONTNAME", (0, 0), (-1, -1), KAI), ("GRID", (0, 0), (-1, -1), 0.75, colors.black), ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
              ("LEFTPADDING", (0, 0), (-1, -1), 4), ("RIGHTPADDING", (0, 0), (-1, -1), 4),
              ("TOPPADDING", (0, 0), (-1, -1), 3), ("BOTTOMPADDING", (0, 0), (-1, -1), 3)]
     for r in (min_height_mm or {}):
         style.append(("VALIGN", (0, r), (-1, r), "TOP"))  # tall blank rows: text at the top, room below
+    for r, row in enumerate(data):  # rows that may have to split across pages: ReportLab splits only top-aligned
+        if any(isinstance(v, Flowable) and v.wrap(widths_mm[c] * mm - 8, 1e6)[1] > 180 for c, v in enumerate(row)):
+            style.append(("VALIGN", (0, r), (-1, r), "TOP"))
     for a, b in spans:
         style.append(("SPAN", a, b))
     t.setStyle(TableStyle(style))
     return t
+
+
+def form_grid(rows: Sequence[Sequence[Any]], widths_mm: Sequence[float], *, label_cols: Sequence[int] = (0, 2),
+              min_height_mm: dict[int, float] | None = None, **kw: Any) -> list[Flowable]:
+    """A ruled form whose rows may be narrower than the grid: a two-cell row is label + a value
+    spanning the rest.
+
+    Built as stacked tables rather than with SPAN, because ReportLab loses a
+    span when it splits a row across pages (a long 纠纷简要情况 would then be
+    squeezed into one narrow column).
+    """
+    out: list[Flowable] = []
+    start = 0
+    while start < len(rows):
+        n = len(rows[start])
+        end = start
+        while end < len(rows) and len(rows[end]) == n:
+            end += 1
+        widths = list(widths_mm) if n == len(widths_mm) else [widths_mm[0], sum(widths_mm[1:])]
+        heights = {r - start: h for r, h in (min_height_mm or {}).items() if start <= r < end}
+        out.append(grid(rows[start:end], widths, label_cols=[c for c in label_cols if c < n],
+                        min_height_mm=heights or None, **kw))
+        start = end
+    return out
 
 
 def signature_rows(rows: Sequence[tuple[str, str]], style: Style = replace(PLAIN, leading=22)) -> Table:

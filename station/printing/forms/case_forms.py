@@ -8,7 +8,7 @@ from reportlab.platypus import Flowable
 from ... import codes
 from ...errors import ValidationError
 from ..context import CaseContext, cn_date
-from ..layout import (BODY, PLAIN, TextBlock, gap, grid, heading, keep, number_line, numbered, para, seal_block,
+from ..layout import (BODY, PLAIN, TextBlock, form_grid, gap, heading, keep, number_line, numbered, para, seal_block,
                       signature_rows, title)
 from .common import Built, case_info, party_blocks, party_names, party_signatures, person_text
 
@@ -54,19 +54,17 @@ def build_acceptance(ctx: CaseContext, copies: int | None) -> Built:
     people = "\n".join(f"{codes.PARTY_SIDES[p['side']]}：{person_text(p['person'])}" for p in c["parties"])
     registrar = ctx.staff.get(c.get("registered_by") or "", "")
     rows = [
-        ["受理情况", sentence, "", ""],
-        ["当事人", people, "", ""],
+        ["受理情况", sentence],
+        ["当事人", people],
         ["纠纷类型", ctx.dispute_type, "涉及金额", f"{c['amount']:,.2f}元" if c.get("amount") is not None else ""],
-        ["案件来源", sources, "", ""],
-        ["纠纷简要情况", c["facts"], "", ""],
+        ["案件来源", sources],
+        ["纠纷简要情况", c["facts"]],
         ["人民调解员", "、".join(ctx.mediators), "受理日期", cn_date(c.get("accepted_on"), "")],
-        ["当事人（签名）", "", "", ""],
+        ["当事人（签名）", ""],
         ["登记人（签名）", registrar, "人民调解委员会（印章）", f"\n\n{cn_date(on)}"],
     ]
-    spans = [((1, i), (3, i)) for i in (0, 1, 3, 4, 6)]
     story: list[Flowable] = [*title("人民调解受理登记表"), number_line(f"编号：{ctx.number}"), gap(2),
-                             grid(rows, [34, 52, 30, 40], label_cols=(0, 2), spans=spans,
-                                  min_height_mm={6: 24, 7: 30}),
+                             *form_grid(rows, [36, 50, 30, 40], min_height_mm={6: 24, 7: 30}),
                              gap(2), TextBlock("注：此表由人民调解委员会填写。", replace(PLAIN, size=12, leading=20))]
     return Built(story, case_info(ctx, "人民调解受理登记表"), "case", c["uid"], c["version"], copies or 1)
 

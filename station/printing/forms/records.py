@@ -8,7 +8,7 @@ from reportlab.platypus import Flowable, PageBreak
 from ... import codes
 from ...errors import ValidationError
 from ..context import CaseContext, cn_date, cn_datetime
-from ..layout import PLAIN, gap, grid, heading, keep, number_line, para, seal_block, signature_rows, title
+from ..layout import PLAIN, form_grid, gap, grid, heading, keep, number_line, para, seal_block, signature_rows, title
 from .common import Built, case_info
 
 
@@ -48,9 +48,9 @@ def build_investigation(ctx: CaseContext, copies: int | None) -> Built:
         rows = [["调查时间", cn_datetime(s["held_at"]), "调查地点", s["place"]],
                 ["被调查人", s["attendees"], "参加人", s["participants"]],
                 ["调查人", _staff(ctx, s["mediator_uids"]), "记录人", ctx.staff.get(s.get("recorder_uid") or "", "")],
-                ["事由", ctx.case["title"], "", ""]]
+                ["事由", ctx.case["title"]]]
         part: list[Flowable] = [*title("人民调解调查记录"), number_line(f"案号：{ctx.number}"), gap(2),
-                                grid(rows, [26, 52, 26, 52], label_cols=(0, 2), spans=[((1, 3), (3, 3))]),
+                                *form_grid(rows, [26, 52, 26, 52]),
                                 gap(3), heading("调查内容：")]
         part += _body(s["record"])
         part.append(keep(gap(4), signature_rows([("被调查人", "签名+指印"), ("调查人", "签名"), ("记录人", "签名")])))
@@ -79,14 +79,13 @@ def build_mediation_record(ctx: CaseContext, copies: int | None) -> Built:
     parts = []
     for s in sessions:
         rows = [["时间", cn_datetime(s["held_at"]), "地点", s["place"]],
-                ["事由", ctx.case["title"], "", ""],
-                ["当事人", s["attendees"] or parties, "", ""],
-                ["参加人", s["participants"], "", ""],
+                ["事由", ctx.case["title"]],
+                ["当事人", s["attendees"] or parties],
+                ["参加人", s["participants"]],
                 ["人民调解员", _staff(ctx, s["mediator_uids"]), "记录人",
                  ctx.staff.get(s.get("recorder_uid") or "", "")]]
         part: list[Flowable] = [*title("人民调解记录"), number_line(f"案号：{ctx.number}"), gap(2),
-                                grid(rows, [28, 50, 26, 52], label_cols=(0, 2),
-                                     spans=[((1, 1), (3, 1)), ((1, 2), (3, 2)), ((1, 3), (3, 3))]),
+                                *form_grid(rows, [28, 50, 26, 52]),
                                 gap(3), heading("调解情况：")]
         part += _body(s["record"])
         if s["uid"] == last_uid:  # the result belongs under the case's last mediation session
