@@ -335,3 +335,23 @@ def test_very_long_text_continues_on_the_next_page_instead_of_failing(ready: Sta
         assert len(pages(pdf)) >= 3
         missing = [i for i in range(1, 121) if f"第{i}段：" not in text]
         assert not missing, (form, missing)
+
+
+def test_every_offered_form_prints_for_generated_demo_cases(station: Station) -> None:
+    """Any stored record prints: every form the print menu offers, for every case of a demo data set."""
+    from station.demo import generate
+
+    generate(station, 80, seed=11)
+    printed = 0
+    for c in station.records.list_records("case", limit=100):
+        case = station.mediation.get_case(c["uid"])
+        for spec in forms_for(case):
+            assert render(station, spec.key, c["uid"], record=False).startswith(b"%PDF")
+            printed += 1
+    assert printed > 20
+    everything = station.records.list_records("consultation", limit=1000)
+    year = everything[0]["occurred_at"][:4]
+    in_year = [c for c in everything if c["occurred_at"].startswith(year)]
+    text = flat(render(station, "consultations", year, record=False))
+    assert f"期间：{year}年" in text and f"本期共登记来访咨询{len(in_year)}件" in text
+    assert all(c["number"] in text for c in in_year)

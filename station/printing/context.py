@@ -87,6 +87,9 @@ class Period:
 
     @property
     def label(self) -> str:
+        if (self.start.month, self.start.day, self.end.month, self.end.day) == (1, 1, 12, 31) \
+                and self.start.year == self.end.year:
+            return f"{self.start.year}年"
         if self.start.day == 1 and self.end == _month_end(self.start):
             return f"{self.start.year}年{self.start.month}月"
         return f"{cn_date(self.start)}至{cn_date(self.end)}"
