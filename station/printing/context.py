@@ -118,7 +118,7 @@ def parse_period(text: str) -> Period:
             return Period(dt.date(y, 1, 1), dt.date(y, 12, 31), s)
     except ValueError:
         pass
-    raise ValidationError.single("period", "期间", f"期间格式不正确：“{text}”（应为 2026-10、2026 或 2026-01-01..2026-03-31）")
+    raise ValidationError.single("period", "期间", f"格式不正确：“{text}”（应为 2026-10、2026 或 2026-01-01..2026-03-31）")
 
 
 def cn_date(value: str | dt.date | None, blank: str = "    年  月  日") -> str:
