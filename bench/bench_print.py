@@ -104,7 +104,8 @@ def main() -> int:
             lines = agreement_lines(first)
             lines_file = Path(tmp) / "lines.json"
             lines_file.write_text(json.dumps(lines, ensure_ascii=False), encoding="utf-8")
-            pages = first.count(b"/Type /Page\n") or first.count(b"/Type /Page")
+            from pypdf import PdfReader
+            pages = len(PdfReader(io.BytesIO(first)).pages)
             warm_preview = median_ms(lambda: render(st, "agreement", case, record=False), args.repeats)
             warm_print = median_ms(lambda: render(st, "agreement", case), args.repeats)
             warm_base = median_ms(lambda: baseline_pdf(lines), args.repeats)
@@ -119,7 +120,7 @@ def main() -> int:
 
         cold_ours, cold_base = cold("ours"), cold("baseline")
 
-    print(f"人民调解协议书: {len(lines)} text lines, {len(first) // 1024} KB, pages≈{pages}")
+    print(f"人民调解协议书: {len(lines)} text lines, {len(first) // 1024} KB, {pages} pages")
     print(f"warm  render (preview, no log)   median {warm_preview:7.1f} ms   (target ≤ 150 ms)")
     print(f"warm  render + print log         median {warm_print:7.1f} ms")
     print(f"warm  baseline ReportLab canvas  median {warm_base:7.1f} ms   ratio ours/baseline {warm_preview / warm_base:5.2f}")
