@@ -192,6 +192,7 @@ def test_a_deleted_case_and_its_follow_up_are_not_counted(built: tuple[Station, 
 
 
 def test_migration_0006_goes_down_and_up(tmp_path: Path) -> None:
+    before = "0004"
     from alembic import command
     from sqlalchemy import inspect
 
@@ -203,9 +204,9 @@ def test_migration_0006_goes_down_and_up(tmp_path: Path) -> None:
     cfg = alembic_config()
     with engine.connect() as conn:
         cfg.attributes["connection"] = conn
-        command.downgrade(cfg, "0002")
+        command.downgrade(cfg, before)
         conn.commit()
-    assert current_revision(engine) == "0002"
+    assert current_revision(engine) == before
     insp = inspect(engine)
     assert "period_closures" not in insp.get_table_names()
     assert "ix_consultations_stats" not in {i["name"] for i in insp.get_indexes("consultations")}

@@ -8,6 +8,7 @@ from .consultation import Consultation, ConsultationPerson
 from .mediation import CaseParty, CaseSession, FollowUp, MediationCase
 from .outbox import OutboxEntry
 from .person import Person
+from .print_log import PrintLog
 from .reference import CodeEntry, Committee, Counter, Setting, Staff, StationInfo, Village
 from .visit import AdviserVisit
 
@@ -22,5 +23,5 @@ SYNCED_MODELS: dict[str, type[Synced]] = {
 __all__ = [
     "AdviserVisit", "Base", "CaseParty", "CaseSession", "CodeEntry", "Committee", "Consultation",
     "ConsultationPerson", "Counter", "Draft", "FollowUp", "MediationCase", "OutboxEntry", "PeriodClosure", "Person",
-    "SYNCED_MODELS", "Setting", "Staff", "StationInfo", "Synced", "Village",
+    "PrintLog", "SYNCED_MODELS", "Setting", "Staff", "StationInfo", "Synced", "Village",
 ]
