@@ -14,8 +14,7 @@ FORMATS = ("text", "json", "xlsx")
 
 
 def _usage(field: str, label: str, message: str) -> ValidationError:
-    """Bad arguments. (Not ``station.cli.UsageError``: under ``python -m station.cli`` that class lives in
-    ``__main__`` and would not be caught; ``ValidationError`` exits 2 all the same.)"""
+    """Bad arguments: a ValidationError naming the option, so the CLI exits 2 with its message."""
     return ValidationError.single(field, label, message)
 
 
