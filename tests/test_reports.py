@@ -15,7 +15,7 @@ from station import Station
 from station.errors import ValidationError
 from station.models import SYNCED_MODELS, OutboxEntry, PeriodClosure
 from station.reports.model import Report
-from station.reports.periods import parse_period, parse_scope
+from station.periods import parse_period, parse_scope
 
 from . import report_fixture
 
@@ -223,7 +223,7 @@ def test_migration_0006_goes_down_and_up(tmp_path: Path) -> None:
     ("2026-10-05..2026-10-09", "2026-09-30..2026-10-04"),
 ])
 def test_previous_period(text: str, before: str) -> None:
-    from station.reports.periods import previous
+    from station.periods import previous
     assert previous(parse_period(text)).key == before
 
 

@@ -40,7 +40,7 @@ def _write_text(path: str | None, content: str) -> None:
 
 def cmd_report(args: argparse.Namespace) -> int:
     from ..cli import _open
-    from .periods import parse_period, parse_scope
+    from ..periods import parse_period, parse_scope
     from .text import render
     from .xlsx import write_xlsx
 

@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 from ..db.base import utcnow
 from ..models import AdviserVisit, Consultation, FollowUp, MediationCase, PeriodClosure
 from .figures import case_scope, consultation_scope, visit_scope
-from .periods import Period, Scope, parse_period
+from ..periods import Period, Scope, parse_period
 
 
 def latest_closures(session: Session, scope: Scope) -> dict[str, PeriodClosure]:

@@ -41,7 +41,7 @@ from .. import codes, settings
 from ..models import (AdviserVisit, CodeEntry, Committee, Consultation, FollowUp, MediationCase, Staff,
                       StationInfo, Village)
 from .model import Column, Table
-from .periods import Period, Scope
+from ..periods import Period, Scope
 
 UNSET = "未填写"
 

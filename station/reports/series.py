@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from ..models import AdviserVisit, Consultation, MediationCase
 from .figures import case_scope, consultation_scope, visit_scope
-from .periods import Scope, parse_scope
+from ..periods import Scope, parse_scope
 
 MONTHS = [f"{m}月" for m in range(1, 13)]
 

@@ -19,7 +19,7 @@ from ..records import to_dict
 from ..services.base import Saved, reads, writes
 from . import closures, figures, reminders, series
 from .model import Column, Report, Table
-from .periods import Period, Scope, parse_period, parse_scope, previous
+from ..periods import Period, Scope, parse_period, parse_scope, previous
 
 DEFINITIONS = (figures.__doc__ or "").strip()
 

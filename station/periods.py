@@ -1,4 +1,4 @@
-"""Report periods and scopes, parsed from the short forms users type.
+"""Periods and report scopes, parsed from the short forms users type (reports, ledgers).
 
 A period is always a closed range of calendar days ``[start, end]`` in local
 (China Standard) time. Forms accepted::
@@ -16,7 +16,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
-from ..errors import ValidationError
+from .errors import ValidationError
 
 #: China has one time zone; record timestamps (updated_at, closed_at) are UTC.
 LOCAL_OFFSET = dt.timedelta(hours=8)
@@ -75,7 +75,7 @@ def parse_period(text: str) -> Period:
             a, b = (dt.date(*map(int, s.split("-"))) for s in (m[1], m[2]))
             if b < a:
                 raise ValidationError.single("period", "统计期间", f"结束日期{b}早于开始日期{a}")
-            return Period(f"{a.isoformat()}..{b.isoformat()}", a, b, f"{a:%Y年%m月%d日}至{b:%Y年%m月%d日}")
+            return Period(f"{a.isoformat()}..{b.isoformat()}", a, b, f"{a.year}年{a.month}月{a.day}日至{b.year}年{b.month}月{b.day}日")
     except ValueError:
         raise _bad(text) from None
     raise _bad(text)
