@@ -86,6 +86,11 @@ def cmd_demo(args: argparse.Namespace) -> int:
 def cmd_export(args: argparse.Namespace) -> int:
     from .transfer import export_to
 
+    if args.format == "xlsx" or (args.output and args.output.lower().endswith(".xlsx")):
+        from .ledger.cli import export_workbook
+        with _open(args) as st:
+            return export_workbook(st, args)
+
     kinds = args.kind or None
     if kinds:
         from .models import SYNCED_MODELS
@@ -111,6 +116,11 @@ def cmd_import(args: argparse.Namespace) -> int:
     path = Path(args.file)
     if not path.is_file():
         raise UsageError(f"文件不存在：{path}")
+    from .ledger.cli import is_workbook
+    if is_workbook(path):
+        from .ledger.cli import import_workbook
+        with _open(args) as st:
+            return import_workbook(st, args)
     with _open(args) as st, st.write() as session:
         counts = import_file(session, path)
     print(json.dumps(counts, ensure_ascii=False))
@@ -198,13 +208,17 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--quiet", action="store_true")
     s.set_defaults(func=cmd_demo)
 
-    s = sub.add_parser("import", help="导入 JSON Lines 文件（整体成功或整体不写入）")
+    s = sub.add_parser("import", help="导入 JSON Lines 文件或 Excel 台账（整体成功或整体不写入）")
     s.add_argument("file")
+    from .ledger.cli import add_import_options
+    add_import_options(s)
     s.set_defaults(func=cmd_import)
 
-    s = sub.add_parser("export", help="导出为 JSON Lines")
-    s.add_argument("--kind", action="append", help="只导出某类记录（可重复）")
+    s = sub.add_parser("export", help="导出为 JSON Lines，或把一类记录导出为 Excel")
+    s.add_argument("--kind", action="append", help="只导出某类记录（可重复；Excel 只能一类）")
     s.add_argument("-o", "--output", help="输出文件（默认标准输出）")
+    s.add_argument("--format", choices=("jsonl", "xlsx"), default="jsonl", help="jsonl（默认）或 xlsx")
+    s.add_argument("--reveal", action="store_true", help="Excel 中显示完整的证件号码、电话和住址")
     s.set_defaults(func=cmd_export)
 
     s = sub.add_parser("list", help="列出记录")

@@ -4,6 +4,7 @@ from __future__ import annotations
 from ..db.base import Base, Synced
 from .closure import PeriodClosure
 from .draft import Draft
+from .ledger_import import LedgerImport
 from .consultation import Consultation, ConsultationPerson
 from .mediation import CaseParty, CaseSession, FollowUp, MediationCase
 from .outbox import OutboxEntry
@@ -22,6 +23,6 @@ SYNCED_MODELS: dict[str, type[Synced]] = {
 
 __all__ = [
     "AdviserVisit", "Base", "CaseParty", "CaseSession", "CodeEntry", "Committee", "Consultation",
-    "ConsultationPerson", "Counter", "Draft", "FollowUp", "MediationCase", "OutboxEntry", "PeriodClosure", "Person",
+    "ConsultationPerson", "Counter", "Draft", "FollowUp", "LedgerImport", "MediationCase", "OutboxEntry", "PeriodClosure", "Person",
     "PrintLog", "SYNCED_MODELS", "Setting", "Staff", "StationInfo", "Synced", "Village",
 ]
