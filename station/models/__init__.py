@@ -8,6 +8,7 @@ from .mediation import CaseParty, CaseSession, FollowUp, MediationCase
 from .outbox import OutboxEntry
 from .person import Person
 from .reference import CodeEntry, Committee, Counter, Setting, Staff, StationInfo, Village
+from .sync import SyncConflict, SyncState
 from .visit import AdviserVisit
 
 #: every synced model by its KIND, in dependency order (parents before children)
@@ -20,5 +21,5 @@ SYNCED_MODELS: dict[str, type[Synced]] = {
 __all__ = [
     "AdviserVisit", "Base", "CaseParty", "CaseSession", "CodeEntry", "Committee", "Consultation",
     "ConsultationPerson", "Counter", "Draft", "FollowUp", "MediationCase", "OutboxEntry", "Person",
-    "SYNCED_MODELS", "Setting", "Staff", "StationInfo", "Synced", "Village",
+    "SYNCED_MODELS", "Setting", "Staff", "StationInfo", "SyncConflict", "SyncState", "Synced", "Village",
 ]
