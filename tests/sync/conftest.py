@@ -10,6 +10,7 @@ import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import uuid
 from pathlib import Path
@@ -101,20 +102,31 @@ def postgres(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     if not initdb.exists() or not pg_ctl.exists():
         pytest.fail(f"PostgreSQL server binaries not found in {PG_BIN} (install Debian's postgresql package "
                     "or set STATION_PG_BIN); the PostgreSQL sync tests cannot run")
-    base = tmp_path_factory.mktemp("pg")
+    # initdb refuses to run as root: then the cluster belongs to the "postgres" system user
+    as_root = hasattr(os, "geteuid") and os.geteuid() == 0
+    run_as: list[str] = ["runuser", "-u", "postgres", "--"] if as_root else []
+    base = Path(tempfile.mkdtemp(prefix="station-pg-"))
     data, sock = base / "data", base / "sock"
     sock.mkdir()
+    if as_root:
+        import pwd
+        pw = pwd.getpwnam("postgres")
+        for p in (base, sock):
+            os.chown(p, pw.pw_uid, pw.pw_gid)
     user = "station"
-    subprocess.run([str(initdb), "-D", str(data), "-U", user, "--auth=trust", "-E", "UTF8", "--no-sync"],
+    subprocess.run(run_as + [str(initdb), "-D", str(data), "-U", user, "--auth=trust", "-E", "UTF8", "--no-sync"],
                    check=True, capture_output=True)
     port = free_port()
-    subprocess.run([str(pg_ctl), "-D", str(data), "-l", str(base / "pg.log"), "-w", "-o",
-                    f"-p {port} -k {sock} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=300"],
+    subprocess.run(run_as + [str(pg_ctl), "start", "-D", str(data), "-l", str(base / "pg.log"), "-w", "-o",
+                             f"-p {port} -k {sock} -c listen_addresses=127.0.0.1 -c fsync=off"
+                             " -c max_connections=300"],
                    check=True, capture_output=True)
     try:
         yield f"postgresql://{user}@127.0.0.1:{port}"
     finally:
-        subprocess.run([str(pg_ctl), "-D", str(data), "-m", "immediate", "-w", "stop"], capture_output=True)
+        subprocess.run(run_as + [str(pg_ctl), "-D", str(data), "-m", "immediate", "-w", "stop"],
+                       capture_output=True)
+        shutil.rmtree(base, ignore_errors=True)
 
 
 def _new_pg_db(prefix: str) -> str:
