@@ -164,6 +164,13 @@ def sqlite_hub(sqlite_hub_db: str, tmp_path: Path) -> Iterator[HubProcess]:
     h.stop()
 
 
+@pytest.fixture
+def pg_hub(postgres: str, tmp_path: Path) -> Iterator[HubProcess]:
+    h = HubProcess(_new_pg_db(postgres), tmp_path).start()
+    yield h
+    h.stop()
+
+
 @pytest.fixture(scope="session")
 def _station_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     folder = tmp_path_factory.mktemp("sync-template")
@@ -177,7 +184,7 @@ class Devices:
     def __init__(self, hub: HubProcess, tmp: Path, template: Path) -> None:
         self.hub, self.tmp, self.template, self.opened = hub, tmp, template, []  # type: list[Station]
 
-    def new(self, code: str, name: str = "测试司法所", *, setup: bool = True) -> Station:
+    def new(self, code: str, name: str = "测试司法所", *, setup: bool = True, url: str | None = None) -> Station:
         from station.sync import login
         reg = self.hub.register(code, name)
         folder = self.tmp / f"dev-{code}-{reg['device_no']}"
@@ -188,7 +195,8 @@ class Devices:
         self.opened.append(st)
         if setup and reg["device_no"] == 1:
             st.reference.setup_station({"code": code, "name": name, "abbr": name[:1]})
-        login(st, self.hub.url, reg["token"], token_file=folder / "hub.token")
+        login(st, url or self.hub.url, reg["token"], token_file=folder / "hub.token")
+        st.hub_token = reg["token"]  # type: ignore[attr-defined]  # for raw-HTTP tests
         return st
 
     def close(self) -> None:
@@ -217,3 +225,10 @@ def http(hub: HubProcess, token: str | None = None, protocol: str | None = "1") 
     if protocol:
         headers["X-Station-Protocol"] = protocol
     return httpx.Client(base_url=hub.url, headers=headers, trust_env=False, timeout=30)
+
+
+@pytest.fixture
+def pg_devices(pg_hub: HubProcess, tmp_path: Path, _station_template: Path) -> Iterator[Devices]:
+    d = Devices(pg_hub, tmp_path, _station_template)
+    yield d
+    d.close()
