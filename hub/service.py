@@ -14,7 +14,7 @@ import uuid
 from dataclasses import dataclass
 from typing import Any, Iterable
 
-from sqlalchemy import Connection, Engine, bindparam, func, insert, select, update
+from sqlalchemy import Connection, Engine, bindparam, case, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from station.sync import protocol as P
@@ -136,10 +136,11 @@ def _check_change(c: Any) -> tuple[dict[str, Any] | None, str | None]:
         version, base, chash, payload = int(c["version"]), int(c["base_version"]), str(c["hash"]), c["payload"]
     except (KeyError, TypeError, ValueError):
         raise P.ProtocolError(400, "bad_change", "change lacks seq/kind/uid/version/base_version/hash/payload") from None
-    if not isinstance(payload, dict) or P.payload_hash(payload) != chash:
+    canon = P.canonical_json(payload) if isinstance(payload, dict) else ""
+    if not canon or hashlib.sha256(canon.encode("utf-8")).hexdigest() != chash:
         raise P.ProtocolError(422, "bad_hash", f"content hash does not match payload (seq {seq})")
     ch = {"seq": seq, "kind": kind, "uid": uid, "version": version, "base_version": base, "hash": chash,
-          "payload": payload}
+          "payload": payload, "canon": canon}
     if kind not in P.UPLOAD_KINDS:
         return ch, "kind_not_uploadable" if kind in P.ALL_KINDS else "unknown_kind"
     if not P.UID_RE.match(uid):
@@ -218,7 +219,7 @@ def ingest(engine: Engine, device: Device, body: dict[str, Any], *, delay: float
                     if (uid, ch["version"], ch["hash"]) not in known_conflicts and head is not None:
                         row = {"scope": scope, "kind": ch["kind"], "uid": uid, "version": ch["version"],
                                "base_version": ch["base_version"], "hash": ch["hash"],
-                               "payload": P.canonical_json(ch["payload"]), "device_no": device.device_no,
+                               "payload": ch["canon"], "device_no": device.device_no,
                                "theirs_version": head.version, "theirs_hash": head.hash, "created_at": now,
                                "resolved_at": None}
                         new_conflicts.append(row)
@@ -228,7 +229,7 @@ def ingest(engine: Engine, device: Device, body: dict[str, Any], *, delay: float
                     res.update(status="rejected", reason="unknown_base")
                     continue
                 seq += 1
-                payload = P.canonical_json(ch["payload"])
+                payload = ch["canon"]
                 rec = {"uid": uid, "scope": scope, "kind": ch["kind"], "version": ch["version"], "hash": ch["hash"],
                        "seq": seq, "device_no": device.device_no, "updated_at": now, "payload": payload}
                 upserts[uid] = rec
@@ -349,24 +350,35 @@ def put_reference(engine: Engine, records: list[dict[str, Any]], station_code: s
 # --- download, verification, stats ------------------------------------------------------
 
 def pull(engine: Engine, device: Device, cursor: dict[str, int], limit: int = P.PAGE_RECORDS) -> dict[str, Any]:
-    """One page of records changed since ``cursor`` (station scope first, then county scope)."""
+    """One page of records changed since ``cursor`` (station scope first, then county scope).
+
+    The device's own newest versions advance the cursor but are not sent back; should
+    the device have lost one, the final check finds it and fetches it.
+    """
     limit = max(1, min(int(limit), P.PAGE_RECORDS))
     out: list[dict[str, Any]] = []
     new = {"s": int(cursor.get("s", 0)), "c": int(cursor.get("c", 0))}
+    scanned = 0
     with engine.connect() as conn:
         for key, scope in (("s", device.station_code), ("c", P.COUNTY_SCOPE)):
-            room = limit - len(out)
+            room = limit - scanned
             if room <= 0:
                 break
+            own = HubRecord.device_no == (device.device_no if key == "s" else -1)
             rows = conn.execute(select(HubRecord.kind, HubRecord.uid, HubRecord.version, HubRecord.hash,
-                                       HubRecord.seq, HubRecord.payload)
+                                       HubRecord.seq, case((own, None), else_=HubRecord.payload).label("payload"))
                                 .where(HubRecord.scope == scope, HubRecord.seq > new[key])
                                 .order_by(HubRecord.seq).limit(room)).all()
+            scanned += len(rows)
             for r in rows:
+                new[key] = r.seq
+                if r.payload is None:  # the device's own newest version: it already has it
+                    continue
                 out.append({"kind": r.kind, "uid": r.uid, "version": r.version, "hash": r.hash,
                             "scope": "county" if key == "c" else "station", "payload": json.loads(r.payload)})
-                new[key] = r.seq
-        more = len(out) >= limit
+            if len(rows) >= room:
+                break
+        more = scanned >= limit
     return {"records": out, "cursor": new, "more": more}
 
 

@@ -20,7 +20,7 @@ PROTOCOL_HEADER = "X-Station-Protocol"
 DEVICE_HEADER = "X-Station-Device"
 
 #: changes per upload batch (client default; the hub refuses more than MAX_BATCH_CHANGES)
-BATCH_CHANGES = 500
+BATCH_CHANGES = 1000
 MAX_BATCH_CHANGES = 2000
 #: compressed request body limit and decompressed limit (guards against gzip bombs)
 MAX_REQUEST_BYTES = 8 * 1024 * 1024
