@@ -136,18 +136,24 @@ def _check_change(c: Any) -> tuple[dict[str, Any] | None, str | None]:
         version, base, chash, payload = int(c["version"]), int(c["base_version"]), str(c["hash"]), c["payload"]
     except (KeyError, TypeError, ValueError):
         raise P.ProtocolError(400, "bad_change", "change lacks seq/kind/uid/version/base_version/hash/payload") from None
-    canon = P.canonical_json(payload) if isinstance(payload, dict) else ""
-    if not canon or hashlib.sha256(canon.encode("utf-8")).hexdigest() != chash:
+    # the payload travels as the canonical JSON text the device hashed: check it byte for byte
+    if not isinstance(payload, str) or hashlib.sha256(payload.encode("utf-8")).hexdigest() != chash:
         raise P.ProtocolError(422, "bad_hash", f"content hash does not match payload (seq {seq})")
+    try:
+        parsed = json.loads(payload)
+    except ValueError:
+        raise P.ProtocolError(400, "bad_json", f"payload is not valid JSON (seq {seq})") from None
+    if not isinstance(parsed, dict):
+        raise P.ProtocolError(400, "bad_json", f"payload is not an object (seq {seq})")
     ch = {"seq": seq, "kind": kind, "uid": uid, "version": version, "base_version": base, "hash": chash,
-          "payload": payload, "canon": canon}
+          "payload": parsed, "canon": payload}
     if kind not in P.UPLOAD_KINDS:
         return ch, "kind_not_uploadable" if kind in P.ALL_KINDS else "unknown_kind"
     if not P.UID_RE.match(uid):
         return ch, "bad_uid"
     if version < 1 or base < 0 or base >= version:
         return ch, "bad_version"
-    if payload.get("uid") != uid or payload.get("version") != version or payload.get("_kind") != kind:
+    if parsed.get("uid") != uid or parsed.get("version") != version or parsed.get("_kind") != kind:
         return ch, "payload_mismatch"
     return ch, None
 

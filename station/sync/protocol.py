@@ -1,5 +1,10 @@
 """The sync wire protocol, shared by the station client and the hub.
 
+An upload batch is gzip-compressed JSON: ``{protocol, station, device_no, device_id,
+batch_id, changes: [{seq, kind, uid, version, base_version, hash, payload}]}`` where
+``payload`` is the record's canonical JSON *text* and ``hash`` its SHA-256, so the hub
+checks integrity byte for byte without re-serialising.
+
 Kept free of HTTP and database code so both sides agree on one definition of
 limits, kinds, hashes and the per-kind fingerprint compared at the end of a sync.
 """

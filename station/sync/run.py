@@ -250,7 +250,7 @@ def _upload(st: "Station", client: HubClient, res: SyncResult, progress: Progres
             break
         changes = [{"seq": r["seq"], "kind": r["kind"], "uid": r["uid"], "version": r["version"],
                     "base_version": r["base_version"], "hash": r["content_hash"],
-                    "payload": json.loads(r["payload"])} for r in batch]
+                    "payload": r["payload"]} for r in batch]  # canonical JSON text, as hashed
         answer = client.push(station_code, device_no, st.device_id, changes, batch_id=batch_id)
         _record_answer(st, batch, answer, res)
         done += len(batch)

@@ -168,7 +168,7 @@ def replayed_batch(devices: Devices, code: str = "340621204") -> None:
                    "batch_id": "0f0e0d0c-0b0a-4908-8706-050403020100",
                    "changes": [{"seq": r["seq"], "kind": r["kind"], "uid": r["uid"], "version": r["version"],
                                 "base_version": r["base_version"], "hash": r["content_hash"],
-                                "payload": __import__("json").loads(r["payload"])} for r in rows]})
+                                "payload": r["payload"]} for r in rows]})
     headers = {"Authorization": f"Bearer {a1.hub_token}", "X-Station-Protocol": "1", "Content-Encoding": "gzip"}
     with httpx.Client(base_url=devices.hub.url, trust_env=False) as c:
         first = c.post("/v1/push", content=body, headers=headers)
@@ -203,7 +203,7 @@ def concurrent_syncs(devices: Devices, code: str = "340621205") -> None:
         rows = s.execute(text("SELECT * FROM outbox WHERE kind = 'person'")).mappings().all()
     changes = [{"seq": r["seq"], "kind": r["kind"], "uid": r["uid"], "version": r["version"],
                 "base_version": r["base_version"], "hash": r["content_hash"],
-                "payload": __import__("json").loads(r["payload"])} for r in rows]
+                "payload": r["payload"]} for r in rows]
     outs: list[Any] = []
 
     def push() -> None:

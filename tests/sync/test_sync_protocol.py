@@ -23,7 +23,7 @@ def _changes(st, kind: str = "person") -> list[dict]:
         rows = s.execute(text("SELECT * FROM outbox WHERE sent_at IS NULL AND kind = :k ORDER BY seq"),
                          {"k": kind}).mappings().all()
     return [{"seq": r["seq"], "kind": r["kind"], "uid": r["uid"], "version": r["version"],
-             "base_version": r["base_version"], "hash": r["content_hash"], "payload": json.loads(r["payload"])}
+             "base_version": r["base_version"], "hash": r["content_hash"], "payload": r["payload"]}
             for r in rows]
 
 
@@ -40,7 +40,7 @@ def test_corrupt_oversized_and_forged_batches_are_refused_whole(sqlite_devices: 
     add_people(a1, 3, "坏")
     good = _changes(a1)
     bad_hash = [dict(c) for c in good]
-    bad_hash[2] = {**bad_hash[2], "payload": {**bad_hash[2]["payload"], "name": "篡改"}}
+    bad_hash[2] = {**bad_hash[2], "payload": bad_hash[2]["payload"].replace("坏2", "篡改")}
     gz = {"Content-Encoding": "gzip"}
     with http(hub, a1.hub_token) as c:
         cases = [
@@ -69,7 +69,6 @@ def test_corrupt_oversized_and_forged_batches_are_refused_whole(sqlite_devices: 
     # one invalid change among good ones is rejected alone
     odd = [dict(c) for c in good]
     odd[1] = {**odd[1], "kind": "spaceship"}
-    odd[1]["hash"] = P.payload_hash(odd[1]["payload"])
     with HubClient(hub.url, a1.hub_token) as c:
         out = c.push(CODE, 1, a1.device_id, odd)
     assert [r["status"] for r in out["results"]] == ["accepted", "rejected", "accepted"]
