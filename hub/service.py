@@ -75,7 +75,8 @@ def register_device(engine: Engine, station_code: str, *, name: str | None = Non
         if exists is None and not name:
             raise HubError(400, "name_required", "首次登记该司法所时需要 --name（司法所名称）")
         if exists is None or name:
-            ensure_scope(conn, station_code, name=name or exists.name, county=county or (exists.county if exists else ""),
+            ensure_scope(conn, station_code, name=name or (exists.name if exists else ""),
+                         county=county or (exists.county if exists else ""),
                          abbr=abbr or (exists.abbr if exists else "") or (name or "")[:2])
             st = conn.execute(select(HubStation).where(HubStation.code == station_code)).one()
             put_records_conn(conn, station_code, [{
@@ -127,8 +128,8 @@ def authenticate(engine: Engine, token: str | None) -> Device:
 
 # --- upload -------------------------------------------------------------------------------
 
-def _check_change(c: Any) -> tuple[dict[str, Any] | None, str | None]:
-    """Validate one change; returns (change, None) or (None, reason). Hash mismatches raise."""
+def _check_change(c: Any) -> tuple[dict[str, Any], str | None]:
+    """Validate one change; returns (change, reason to reject or None). Corruption raises."""
     if not isinstance(c, dict):
         raise P.ProtocolError(400, "bad_change", "change is not an object")
     try:
@@ -194,6 +195,7 @@ def ingest(engine: Engine, device: Device, body: dict[str, Any], *, delay: float
                 known_conflicts.update({(r.uid, r.version, r.hash): r for r in conn.execute(
                     select(HubConflict).where(HubConflict.uid.in_(part)))})
             in_db = set(heads)
+            open_conflicts = any(r.resolved_at is None for r in known_conflicts.values())
             now = utcnow()
             conflicted: set[str] = set()
             new_changes: list[dict[str, Any]] = []
@@ -244,7 +246,8 @@ def ingest(engine: Engine, device: Device, body: dict[str, Any], *, delay: float
                 new_changes.append({"uid": uid, "version": ch["version"], "base_version": ch["base_version"],
                                     "hash": ch["hash"], "scope": scope, "device_no": device.device_no,
                                     "device_seq": ch["seq"], "batch_id": batch_id, "received_at": now})
-                resolved.append(uid)
+                if open_conflicts:
+                    resolved.append(uid)
                 res["status"] = "accepted"
             if delay:
                 import time
@@ -266,8 +269,9 @@ def ingest(engine: Engine, device: Device, body: dict[str, Any], *, delay: float
             if new_conflicts:
                 conn.execute(insert(HubConflict), new_conflicts)
             if resolved:
-                for i in range(0, len(resolved), 500):
+                for i in range(0, len(resolved), 500):  # a device's accepted change settles its own conflicts
                     conn.execute(update(HubConflict).where(HubConflict.uid.in_(resolved[i:i + 500]),
+                                                           HubConflict.device_no == device.device_no,
                                                            HubConflict.resolved_at.is_(None)).values(resolved_at=now))
             conn.execute(insert(HubBatch).values(batch_id=batch_id, device=device.id, received_at=now,
                                                  changes=len(results), results=[

@@ -8,7 +8,7 @@ from __future__ import annotations
 from .backoff import backoff_delay
 from .conflicts import list_conflicts, resolve_conflict
 from .errors import NotLoggedIn, SyncError
-from .run import SyncResult, last_result, login, run_sync
+from .run import SyncResult, last_result, login, run_sync, status
 
 __all__ = ["NotLoggedIn", "SyncError", "SyncResult", "backoff_delay", "last_result", "list_conflicts", "login",
-           "resolve_conflict", "run_sync"]
+           "resolve_conflict", "run_sync", "status"]

@@ -40,7 +40,7 @@ def blocked_uids(conn: Connection, uids: list[str]) -> tuple[set[str], set[str]]
 
 def upsert(conn: Connection, kind: str, payloads: list[dict[str, Any]]) -> None:
     model = SYNCED_MODELS[kind]
-    table: Table = model.__table__  # type: ignore[assignment]
+    table: Table = model.__table__  # type: ignore[attr-defined]
     mapper = inspect(model)
     names = {a.key: a.columns[0].name for a in mapper.column_attrs}
     rows = []
@@ -67,7 +67,7 @@ def apply_records(conn: Connection, records: Iterable[dict[str, Any]]) -> dict[s
     pending, conflicted = blocked_uids(conn, uids)
     local: dict[str, int] = {}
     for kind in {r["kind"] for r in records}:
-        table = SYNCED_MODELS[kind].__tablename__
+        table = SYNCED_MODELS[kind].__tablename__  # type: ignore[attr-defined]
         local.update({u: v for u, v in _in(conn, f"SELECT uid, version FROM {table} WHERE uid IN ({{marks}})",
                                            [r["uid"] for r in records if r["kind"] == kind])})
     todo: dict[str, list[dict[str, Any]]] = {}
@@ -102,6 +102,7 @@ def open_page_connection(engine: Any) -> Connection:
     """A connection with foreign keys off (must be set outside a transaction); caller restores them."""
     conn = engine.execution_options(sqlite_begin="IMMEDIATE").connect()
     raw = conn.connection.driver_connection  # a PRAGMA inside a transaction would be ignored
+    assert raw is not None
     raw.execute("PRAGMA foreign_keys=OFF")
     return conn
 
@@ -110,7 +111,9 @@ def close_page_connection(conn: Connection) -> None:
     try:
         if conn.in_transaction():
             conn.rollback()
-        conn.connection.driver_connection.execute("PRAGMA foreign_keys=ON")
+        raw = conn.connection.driver_connection
+        if raw is not None:
+            raw.execute("PRAGMA foreign_keys=ON")
     finally:
         conn.close()
 

@@ -73,7 +73,8 @@ def resolve_conflict(station: "Station", conflict_id: int, choice: str,
                                   " AND sent_at IS NULL"), {"t": now, "u": uid})
                 conn.execute(text("UPDATE sync_conflicts SET resolved_at = :t, resolution = 'theirs' WHERE id = :i"),
                              {"t": now, "i": conflict_id})
-                conn.execute(text(f"UPDATE {model.__tablename__} SET version = 0 WHERE uid = :u"), {"u": uid})
+                conn.execute(text(f"UPDATE {model.__tablename__} SET version = 0 WHERE uid = :u"),  # type: ignore[attr-defined]
+                             {"u": uid})
                 apply_records(conn, [{"kind": kind, "uid": uid, "version": row["theirs_version"],
                                       "hash": row["theirs_hash"], "payload": theirs, "scope": "station"}])
         finally:
@@ -93,7 +94,7 @@ def resolve_conflict(station: "Station", conflict_id: int, choice: str,
                   {"t": now, "r": choice, "i": conflict_id})
         obj = s.get(model, uid)
         if obj is None:
-            obj = model(uid=uid)
+            obj = model(uid=uid)  # type: ignore[call-arg]
             s.add(obj)
         for k, v in values.items():
             setattr(obj, k, v)

@@ -106,7 +106,7 @@ def _exclusive(folder: Path) -> Iterator[bool]:
         try:
             if os.name == "nt":
                 import msvcrt
-                msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)
+                msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)  # type: ignore[attr-defined]
             else:
                 import fcntl
                 fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -151,6 +151,20 @@ def client_for(station: "Station") -> HubClient:
     if not token:
         raise NotLoggedIn()
     return HubClient(url, token, device_id=station.device_id)
+
+
+def status(station: "Station") -> dict[str, Any]:
+    """What the sync page shows without network: hub, last success, waiting changes, open conflicts."""
+    with station.read() as s:
+        return {
+            "hub_url": state.get(s, "hub_url"),
+            "logged_in": bool(state.get(s, "hub_url")),
+            "last_success_at": state.get(s, "last_success_at"),
+            "last_result": state.get(s, "last_result"),
+            "pending": int(s.execute(text("SELECT count(*) FROM outbox WHERE sent_at IS NULL")).scalar_one()),
+            "open_conflicts": int(s.execute(text(
+                "SELECT count(*) FROM sync_conflicts WHERE resolved_at IS NULL")).scalar_one()),
+        }
 
 
 def last_result(station: "Station") -> dict[str, Any] | None:
@@ -377,7 +391,7 @@ def _exclusions(s: Any) -> set[str]:
 
 
 def _local_versions(s: Any, kind: str) -> dict[str, int]:
-    table = SYNCED_MODELS[kind].__tablename__
+    table = SYNCED_MODELS[kind].__tablename__  # type: ignore[attr-defined]
     return {u: int(v) for u, v in s.execute(text(f"SELECT uid, version FROM {table}"))}
 
 

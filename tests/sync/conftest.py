@@ -13,6 +13,7 @@ import sys
 import tempfile
 import time
 import uuid
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Iterator
 
@@ -96,12 +97,21 @@ class HubProcess:
 
 
 @pytest.fixture(scope="session")
-def postgres(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """A throwaway PostgreSQL cluster; yields a URL prefix ``postgresql://user@127.0.0.1:port``."""
-    initdb, pg_ctl = PG_BIN / "initdb", PG_BIN / "pg_ctl"
-    if not initdb.exists() or not pg_ctl.exists():
+def postgres() -> Iterator[str]:
+    """A throwaway PostgreSQL cluster for the session (fails, never skips, without the binaries)."""
+    if not (PG_BIN / "initdb").exists() or not (PG_BIN / "pg_ctl").exists():
         pytest.fail(f"PostgreSQL server binaries not found in {PG_BIN} (install Debian's postgresql package "
                     "or set STATION_PG_BIN); the PostgreSQL sync tests cannot run")
+    with pg_cluster() as url:
+        yield url
+
+
+@contextmanager
+def pg_cluster() -> Iterator[str]:
+    """Start a throwaway PostgreSQL cluster; yields a URL prefix ``postgresql://user@127.0.0.1:port``."""
+    initdb, pg_ctl = PG_BIN / "initdb", PG_BIN / "pg_ctl"
+    if not initdb.exists() or not pg_ctl.exists():
+        raise RuntimeError(f"PostgreSQL server binaries not found in {PG_BIN}")
     # initdb refuses to run as root: then the cluster belongs to the "postgres" system user
     as_root = hasattr(os, "geteuid") and os.geteuid() == 0
     run_as: list[str] = ["runuser", "-u", "postgres", "--"] if as_root else []
