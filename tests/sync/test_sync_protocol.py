@@ -191,6 +191,53 @@ def test_stats_over_http_show_only_the_devices_own_station(sqlite_devices: Devic
     with HubClient(sqlite_devices.hub.url, a1.hub_token) as c:
         [mine] = c.stats()
     assert mine["station"] == CODE and mine["counts"]["person"] == 2 and mine["last_sync_at"]
+    sqlite_devices.hub.restart(STATION_HUB_ADMIN_TOKEN="county-admin-secret")
+    with http(sqlite_devices.hub, "county-admin-secret") as c:
+        every = c.get("/v1/stats").json()
+    assert [s["station"] for s in every] == [CODE, "340621302"]
+    with http(sqlite_devices.hub, "county-admin-secret") as c:  # the admin token is not a device token
+        assert c.get("/v1/pull").status_code == 401
+
+
+def test_token_goes_to_the_os_keyring_not_the_database(sqlite_devices: Devices) -> None:
+    import keyring
+    from keyring.backend import KeyringBackend
+
+    class MemoryKeyring(KeyringBackend):
+        priority = 1  # type: ignore[assignment]
+
+        def __init__(self) -> None:
+            super().__init__()
+            self.store: dict[tuple[str, str], str] = {}
+
+        def get_password(self, service: str, username: str) -> str | None:
+            return self.store.get((service, username))
+
+        def set_password(self, service: str, username: str, password: str) -> None:
+            self.store[(service, username)] = password
+
+        def delete_password(self, service: str, username: str) -> None:
+            self.store.pop((service, username), None)
+
+    previous = keyring.get_keyring()
+    ring = MemoryKeyring()
+    keyring.set_keyring(ring)
+    try:
+        hub = sqlite_devices.hub
+        reg = hub.register(CODE, "测试所")
+        from station import Station
+        st = Station.open(sqlite_devices.tmp / "kr")
+        try:
+            st.reference.setup_station({"code": CODE, "name": "测试所"})
+            out = login(st, hub.url, reg["token"])
+            assert out["storage"] == "keyring" and list(ring.store.values()) == [reg["token"]]
+            assert run_sync(st).ok
+        finally:
+            st.close()
+        for f in (sqlite_devices.tmp / "kr").rglob("*"):
+            assert not f.is_file() or reg["token"].encode() not in f.read_bytes(), f
+    finally:
+        keyring.set_keyring(previous)
 
 
 def test_backoff_doubles_up_to_the_cap_and_jitters_within_bounds() -> None:
