@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import json
+
+import orjson
 from typing import Any
 
 from sqlalchemy import Date, DateTime, Time, inspect
@@ -60,12 +61,20 @@ def decode(model: type[Synced], data: dict[str, Any]) -> dict[str, Any]:
 
 
 def canonical_json(data: dict[str, Any]) -> str:
-    """Stable JSON text: sorted keys, no spaces, real UTF-8 (rare characters stay readable)."""
-    return json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    """Stable JSON text: sorted keys, no spaces, real UTF-8 (rare characters stay readable).
+
+    orjson gives the same bytes as ``json.dumps(sort_keys=True, ensure_ascii=False,
+    separators=(",", ":"))`` at a fraction of the cost; every write serialises its record.
+    """
+    return orjson.dumps(data, option=orjson.OPT_SORT_KEYS).decode("utf-8")
+
+
+def hash_text(payload: str) -> str:
+    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
 
 def content_hash(data: dict[str, Any]) -> str:
-    return hashlib.sha256(canonical_json(data).encode("utf-8")).hexdigest()
+    return hash_text(canonical_json(data))
 
 
 def model_for(kind: str) -> type[Synced]:

@@ -15,8 +15,13 @@ from .textindex import index_text, name_pinyin
 
 
 def _person(d: dict[str, Any]) -> str:
+    # ``initials`` already holds the name's pinyin (set on write); recomputing it costs more
+    # than everything else in the index.
+    pinyin = d.get("initials")
+    if pinyin is None:
+        pinyin = " ".join(name_pinyin(d.get("name") or ""))
     return " ".join([index_text(d.get("name"), d.get("address"), d.get("occupation"),
-                                d.get("representative")), " ".join(name_pinyin(d.get("name") or ""))])
+                                d.get("representative")), pinyin])
 
 
 def _consultation(d: dict[str, Any]) -> str:
@@ -38,12 +43,12 @@ INDEXERS: dict[str, Callable[[dict[str, Any]], str]] = {
 }
 
 
-def index_rows(conn: Connection, records: Iterable[dict[str, Any]]) -> None:
-    """(Re)index record dicts; deleted records leave the index."""
+def index_rows(conn: Connection, records: Iterable[dict[str, Any]], *, fresh: bool = False) -> None:
+    """(Re)index record dicts; deleted records leave the index. ``fresh``: none indexed yet."""
     rows = [r for r in records if r["_kind"] in INDEXERS]
     if not rows:
         return
-    existing = _ids(conn, [r["uid"] for r in rows])
+    existing = {} if fresh else _ids(conn, [r["uid"] for r in rows])
     stale = [{"id": existing[r["uid"]]} for r in rows if r["uid"] in existing]
     if stale:
         conn.execute(text("DELETE FROM search_fts WHERE rowid = :id"), stale)
@@ -51,11 +56,13 @@ def index_rows(conn: Connection, records: Iterable[dict[str, Any]]) -> None:
     live = [r for r in rows if not r.get("deleted")]
     if not live:
         return
-    conn.execute(text("INSERT INTO search_docs (uid, kind) VALUES (:uid, :kind)"),
-                 [{"uid": r["uid"], "kind": r["_kind"]} for r in live])
-    ids = _ids(conn, [r["uid"] for r in live])
-    conn.execute(text("INSERT INTO search_fts (rowid, body) VALUES (:id, :body)"),
-                 [{"id": ids[r["uid"]], "body": INDEXERS[r["_kind"]](r)} for r in live])
+    # Writers hold the database lock (BEGIN IMMEDIATE), so ids can be allocated here.
+    first = int(conn.execute(text("SELECT coalesce(max(id), 0) FROM search_docs")).scalar_one()) + 1
+    raw = conn.exec_driver_sql
+    raw("INSERT INTO search_docs (id, uid, kind) VALUES (?, ?, ?)",
+        [(first + i, r["uid"], r["_kind"]) for i, r in enumerate(live)])
+    raw("INSERT INTO search_fts (rowid, body) VALUES (?, ?)",
+        [(first + i, INDEXERS[r["_kind"]](r)) for i, r in enumerate(live)])
 
 
 def _ids(conn: Connection, uids: list[str]) -> dict[str, int]:

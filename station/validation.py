@@ -130,6 +130,8 @@ def check_phone(value: str, *, field: str = "phone", label: str = "联系电话"
     if not re.fullmatch(r"\d{5,12}(转\d{1,6})?", digits):
         raise ValidationError.single(field, label, "只能包含数字（座机可写区号-号码）", "format")
     main = digits.split("转")[0]
+    if main.startswith("1") and len(main) != 11:
+        raise ValidationError.single(field, label, f"手机号应为11位，实际为{len(main)}位", "length")
     try:
         parsed = phonenumbers.parse(main, "CN")
     except phonenumbers.NumberParseException:

@@ -14,10 +14,10 @@ from __future__ import annotations
 
 from typing import Any, Iterable
 
-from sqlalchemy import event, text
+from sqlalchemy import event
 from sqlalchemy.orm import Session
 
-from ..records import canonical_json, content_hash, to_dict
+from ..records import canonical_json, hash_text, to_dict
 from .base import Synced, utcnow
 
 _TOUCHED = "station_touched"
@@ -72,27 +72,31 @@ def _forget(session: Session) -> None:
     session.info.pop(_TOUCHED, None)
 
 
-def emit_changes(session: Session, changes: Iterable[tuple[dict[str, Any], int]]) -> int:
-    """Append outbox rows and refresh the search index for already-written record dicts."""
+def emit_changes(session: Session, changes: Iterable[tuple[dict[str, Any], int]], *,
+                 fresh: bool = False) -> int:
+    """Append outbox rows and refresh the search index for already-written record dicts.
+
+    ``fresh``: the records were just inserted, so there are no old index entries to remove.
+    """
     from ..search_index import index_rows
 
-    now = utcnow()
+    now = utcnow().strftime("%Y-%m-%d %H:%M:%S.%f")
     outbox: list[dict[str, Any]] = []
     records: list[dict[str, Any]] = []
     for data, base in changes:
         records.append(data)
+        payload = canonical_json(data)
         outbox.append({
             "kind": data["_kind"], "uid": data["uid"], "version": data["version"],
-            "base_version": base, "payload": canonical_json(data),
-            "content_hash": content_hash(data), "created_at": now,
+            "base_version": base, "payload": payload, "content_hash": hash_text(payload), "created_at": now,
         })
     if not outbox:
         return 0
     conn = session.connection()
-    conn.execute(
-        text("INSERT INTO outbox (kind, uid, version, base_version, payload, content_hash, created_at)"
-             " VALUES (:kind, :uid, :version, :base_version, :payload, :content_hash, :created_at)"),
-        outbox,
-    )
-    index_rows(conn, records)
+    conn.exec_driver_sql(
+        "INSERT INTO outbox (kind, uid, version, base_version, payload, content_hash, created_at)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?)",
+        [(o["kind"], o["uid"], o["version"], o["base_version"], o["payload"], o["content_hash"],
+          o["created_at"]) for o in outbox])
+    index_rows(conn, records, fresh=fresh)
     return len(outbox)

@@ -59,7 +59,7 @@ def missing(session: Session, case: MediationCase, action: str) -> list[str]:
     status = case.status
     allowed_from = {
         "accept": {"applied"}, "refuse": {"applied"}, "session": {"accepted", "mediating"},
-        "agree": {"mediating"}, "fail": {"accepted", "mediating"}, "withdraw": {"applied", "accepted", "mediating"},
+        "agree": {"accepted", "mediating"}, "fail": {"accepted", "mediating"}, "withdraw": {"applied", "accepted", "mediating"},
         "follow_up": {"agreed", "closed"}, "judicial": {"agreed", "closed"},
         "close": {"agreed", "failed", "withdrawn", "refused"}, "archive": {"closed"},
     }[action]
@@ -129,7 +129,7 @@ def _set_parties(session: Session, case: MediationCase, parties: list[Mapping[st
         old.deleted = True
     for i, p in enumerate(parties):
         side = p.get("side") or "applicant"
-        person, warn = resolve_person(session, p["person"] if "person" in p else p.get("person_uid"))
+        person, warn = resolve_person(session, p["person"] if "person" in p else str(p.get("person_uid")))
         warnings += warn
         agent_uid = None
         if p.get("agent"):
