@@ -9,15 +9,20 @@ was consistent on the device that wrote it.
 from __future__ import annotations
 
 import json
+import logging
 from typing import Any, Iterable
 
 from sqlalchemy import Connection, Table, inspect, text
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from ..models import SYNCED_MODELS
 from ..records import decode
 from ..search_index import index_rows
 from . import protocol as P
+from . import state
+
+log = logging.getLogger("station.sync")
 
 
 def _in(conn: Connection, sql: str, uids: list[str]) -> list[Any]:
@@ -60,7 +65,8 @@ def upsert(conn: Connection, kind: str, payloads: list[dict[str, Any]]) -> None:
 def apply_records(conn: Connection, records: Iterable[dict[str, Any]]) -> dict[str, int]:
     """Apply hub records inside the caller's transaction; returns counts (applied, skipped, held)."""
     records = [r for r in records if r.get("kind") in SYNCED_MODELS]
-    counts = {"applied": 0, "skipped": 0, "held": 0}
+    counts = {"applied": 0, "skipped": 0, "held": 0, "failed": 0}
+    failures: list[dict[str, Any]] = []
     if not records:
         return counts
     uids = [r["uid"] for r in records]
@@ -91,10 +97,31 @@ def apply_records(conn: Connection, records: Iterable[dict[str, Any]]) -> dict[s
         todo.setdefault(r["kind"], []).append(r["payload"])
         local[uid] = version
         counts["applied"] += 1
+    done: list[dict[str, Any]] = []
     for kind in SYNCED_MODELS:  # parents first
-        if kind in todo:
-            upsert(conn, kind, todo[kind])
-    index_rows(conn, [p for ps in todo.values() for p in ps])
+        if kind not in todo:
+            continue
+        try:
+            with conn.begin_nested():
+                upsert(conn, kind, todo[kind])
+            done.extend(todo[kind])
+        except IntegrityError:  # e.g. a record number already used here: skip that record, keep the rest
+            for p in todo[kind]:
+                try:
+                    with conn.begin_nested():
+                        upsert(conn, kind, [p])
+                    done.append(p)
+                except IntegrityError as e:
+                    counts["applied"] -= 1
+                    counts["failed"] += 1
+                    failures.append({"kind": kind, "uid": p["uid"], "version": p.get("version"),
+                                     "error": type(e.orig).__name__ + ": " + str(e.orig)[:120]})
+    index_rows(conn, done)
+    if failures:
+        log.warning("download: %d record(s) could not be applied: %s", len(failures),
+                    ", ".join(f"{f['kind']}:{f['uid']}" for f in failures[:10]))
+        known = state.get(conn, "apply_failures") or []
+        state.put(conn, "apply_failures", (known + failures)[-200:])
     return counts
 
 

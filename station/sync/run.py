@@ -66,6 +66,7 @@ class SyncResult:
     held: int = 0
     received: int = 0
     applied: int = 0
+    failed: int = 0  # downloaded records that could not be stored here (see sync_state "apply_failures")
     verified: bool = False
     mismatched: list[str] = field(default_factory=list)
     repaired: int = 0
@@ -88,6 +89,8 @@ class SyncResult:
             parts.append(f"待处理冲突 {self.open_conflicts} 条")
         if self.rejected:
             parts.append(f"被拒绝 {len(self.rejected)} 条")
+        if self.failed:
+            parts.append(f"{self.failed} 条下载记录无法保存（编号冲突等，详见同步日志）")
         if self.repaired:
             parts.append(f"核对后补传/补下 {self.repaired} 条")
         parts.append("核对一致" if self.verified else f"核对不一致：{','.join(self.mismatched)}")
@@ -378,6 +381,7 @@ def _download(st: "Station", client: HubClient, res: SyncResult, progress: Progr
         cursor = page["cursor"]
         res.received += len(page["records"])
         res.applied += counts["applied"]
+        res.failed += counts["failed"]
         progress("download", res.received, res.received + (P.PAGE_RECORDS if page["more"] else 0))
         if not page["more"]:
             break

@@ -126,3 +126,23 @@ def test_resolving_with_theirs_takes_the_hub_version_locally(sqlite_devices: Dev
     assert a2.people.get_person(uid)["notes"] == ""
     assert held(a1) == held(a2) == hub_held(sqlite_devices.hub, A)
     assert pending(a2) == 0
+
+
+def test_a_downloaded_record_that_cannot_be_stored_does_not_block_the_rest(sqlite_devices: Devices) -> None:
+    a1 = sqlite_devices.new(A, "临涣镇司法所")
+    a2 = sqlite_devices.new(A, "临涣镇司法所")
+    a2.reference.setup_station({"code": A, "name": "临涣镇司法所"})  # codes for recording a consultation
+    cat = a1.reference.list_codes("consultation_category")[0]["code"]
+    data = {"occurred_at": "2026-03-02 09:30:00", "channel": "visit", "category_code": cat, "question": "问", "answer": "答",
+            "identity_refused": True}
+    a2.reference.put_setting("device_no", 1)  # misconfigured for a moment: same number series as a1
+    mine = a2.consultations.record_consultation(data).record
+    a2.reference.put_setting("device_no", 2)
+    theirs = a1.consultations.record_consultation(data).record
+    assert mine["number"] == theirs["number"]
+    people = add_people(a1, 5, "通")
+    _ok(a1)
+    res = run_sync(a2)
+    assert res.status == "ok" and res.failed >= 1 and not res.verified
+    assert set(people) <= set(held(a2))  # everything else arrived
+    assert a2.records.get_record(mine["uid"])["number"] == mine["number"]
