@@ -53,8 +53,9 @@ def create_app(db_url: str | None = None) -> FastAPI:
             version = None
         if version is None or version < P.MIN_PROTOCOL_VERSION or version > P.PROTOCOL_VERSION:
             newer = version is not None and version > P.PROTOCOL_VERSION
-            msg = (f"本机同步协议版本（{raw}）比县级平台（{P.PROTOCOL_VERSION}）新，请联系县里升级平台" if newer else
-                   f"本机同步协议版本（{raw}）过旧，县级平台需要 {P.MIN_PROTOCOL_VERSION}–{P.PROTOCOL_VERSION}，请升级本机程序")
+            mine = f"本机同步协议版本（{raw}）" if raw is not None else "请求未注明同步协议版本，本机程序"
+            msg = (f"{mine}比县级平台（{P.PROTOCOL_VERSION}）新，请联系县里升级平台" if newer else
+                   f"{mine}过旧，县级平台需要版本 {P.MIN_PROTOCOL_VERSION}–{P.PROTOCOL_VERSION}，请升级本机程序")
             return _refuse(request, 426, "protocol", msg)
         auth = request.headers.get("Authorization", "")
         token = auth[7:].strip() if auth.lower().startswith("bearer ") else None
@@ -89,6 +90,9 @@ def create_app(db_url: str | None = None) -> FastAPI:
             return JSONResponse(await run_in_threadpool(fn, *args))
         except (HubError, P.ProtocolError) as e:
             return _refuse(request, e.status, e.code, e.message, device)
+        except Exception:  # noqa: BLE001 - logged with traceback; the device retries later
+            log.exception("internal error %s %s", request.method, request.url.path)
+            return _refuse(request, 500, "internal", "县级平台内部错误，请稍后重试", device)
 
     @app.get("/v1/hello")
     async def hello(request: Request) -> Response:

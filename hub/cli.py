@@ -23,7 +23,11 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from .app import create_app
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
-    app = create_app(database_url(args.db))
+    url = database_url(args.db)
+    app = create_app(url)
+    from sqlalchemy.engine import make_url
+    logging.getLogger("station_hub").info("serving on http://%s:%d, database %s", args.host, args.port,
+                                          make_url(url).render_as_string(hide_password=True))
     uvicorn.run(app, host=args.host, port=args.port, log_level="warning", access_log=False)
     return 0
 
