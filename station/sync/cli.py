@@ -8,7 +8,11 @@ import os
 import sys
 from typing import Any
 
-from ..masking import mask_address, mask_id, mask_phone
+from ..masking import mask_address, mask_id, mask_name, mask_phone
+
+#: fields whose values are personal data: masked unless --reveal
+_MASKS = {"id_number": mask_id, "phone": mask_phone, "address": mask_address, "name": mask_name,
+          "representative": mask_name}
 
 
 def _open(args: argparse.Namespace) -> Any:
@@ -56,14 +60,13 @@ def cmd_sync(args: argparse.Namespace) -> int:
     return 0 if res.ok else 1
 
 
-def _masked(value: Any, field: str) -> Any:
-    if field == "id_number" and value:
-        return mask_id(str(value))
-    if field == "phone" and value:
-        return mask_phone(str(value))
-    if field == "address" and value:
-        return mask_address(str(value))
-    return value
+def _masked(value: Any, field: str, kind: str, reveal: bool) -> Any:
+    if reveal or not value or not isinstance(value, str):
+        return value
+    if field in ("name", "representative") and kind != "person":
+        return value  # names of villages, committees… are not personal data
+    fn = _MASKS.get(field)
+    return fn(value) if fn else value
 
 
 def cmd_conflicts(args: argparse.Namespace) -> int:
@@ -83,7 +86,9 @@ def cmd_conflicts(args: argparse.Namespace) -> int:
         for c in rows:
             print(f"[{c['id']}] {c['label']} {c['uid']}  本机第{c['mine_version']}版 / 平台第{c['theirs_version']}版")
             for f in c["fields"]:
-                print(f"    {f}: 本机 {_masked(c['mine'].get(f), f)!r}  平台 {_masked(c['theirs'].get(f), f)!r}")
+                mine = _masked(c["mine"].get(f), f, c["kind"], args.reveal)
+                theirs = _masked(c["theirs"].get(f), f, c["kind"], args.reveal)
+                print(f"    {f}: 本机 {mine!r}  平台 {theirs!r}")
     return 0
 
 
@@ -101,4 +106,5 @@ def add_sync_commands(sub: Any) -> None:
     s = sub.add_parser("conflicts", help="查看或处理同步冲突")
     s.add_argument("--resolve", type=int, metavar="编号")
     s.add_argument("--take", choices=["mine", "theirs"])
+    s.add_argument("--reveal", action="store_true", help="显示完整的姓名、证件号码、电话和地址")
     s.set_defaults(func=cmd_conflicts)

@@ -72,37 +72,39 @@ def _stats(devices: Devices) -> list[dict]:
 def test_concurrent_edits_become_a_conflict_kept_until_a_person_resolves_it(devices: Devices) -> None:
     a1 = devices.new(A, "临涣镇司法所")
     a2 = devices.new(A, "临涣镇司法所")
-    uid = a1.people.save_person({"name": "王小明", "gender": "男", "address": "南坪村"}).uid
+    uid = a1.people.save_person({"name": "王小明", "gender": "男", "address": "濉溪县临涣镇南坪村"}).uid
     _ok(a1)
     _ok(a2)
-    a1.people.save_person({"name": "王小明", "gender": "男", "address": "北坪村"}, uid=uid, base_version=1)
-    a2.people.save_person({"name": "王小明", "gender": "男", "address": "东坪村", "occupation": "农民"}, uid=uid,
-                          base_version=1)
+    a1.people.save_person({"name": "王小明", "gender": "男", "address": "濉溪县临涣镇北坪村"}, uid=uid, base_version=1)
+    a2.people.save_person({"name": "王小明", "gender": "男", "address": "濉溪县临涣镇东坪村", "occupation": "农民"},
+                          uid=uid, base_version=1)
     _ok(a1)
     res = run_sync(a2)
     assert res.status == "ok" and res.conflicts == 1 and res.open_conflicts == 1
     # nothing was overwritten: a2 keeps its own text, the hub keeps a1's, and a2's is stored on the hub too
-    assert a2.people.get_person(uid)["address"] == "东坪村"
-    assert a1.people.get_person(uid)["address"] == "北坪村"
+    assert a2.people.get_person(uid)["address"] == "濉溪县临涣镇东坪村"
+    assert a1.people.get_person(uid)["address"] == "濉溪县临涣镇北坪村"
     eng = devices.hub.engine()
     with eng.connect() as c:
         from sqlalchemy import text
         kept = c.execute(text("SELECT payload FROM hub_conflicts WHERE uid = :u"), {"u": uid}).scalars().all()
     eng.dispose()
-    assert len(kept) == 1 and json.loads(kept[0])["address"] == "东坪村"
+    assert len(kept) == 1 and json.loads(kept[0])["address"] == "濉溪县临涣镇东坪村"
     # a further offline edit on a2 waits with the conflict instead of going up on a stale base
-    a2.people.save_person({"name": "王小明", "gender": "男", "address": "东坪村3组", "occupation": "农民"}, uid=uid,
-                          base_version=2)
+    a2.people.save_person({"name": "王小明", "gender": "男", "address": "濉溪县临涣镇东坪村3组", "occupation": "农民"},
+                          uid=uid, base_version=2)
     assert run_sync(a2).held == 1
+    _conflicts_cli_masks_personal_data(a2)
     [conflict] = list_conflicts(a2)
-    assert conflict["mine"]["address"] == "东坪村3组" and conflict["theirs"]["address"] == "北坪村"
+    assert conflict["mine"]["address"] == "濉溪县临涣镇东坪村3组"
+    assert conflict["theirs"]["address"] == "濉溪县临涣镇北坪村"
     assert "address" in conflict["fields"] and "occupation" in conflict["fields"]
-    resolve_conflict(a2, conflict["id"], "merged", {"address": "北坪村"})
+    resolve_conflict(a2, conflict["id"], "merged", {"address": "濉溪县临涣镇北坪村"})
     assert list_conflicts(a2) == []
     _ok(a2)
     _ok(a1)
     final1, final2 = a1.people.get_person(uid), a2.people.get_person(uid)
-    assert final1["address"] == final2["address"] == "北坪村"
+    assert final1["address"] == final2["address"] == "濉溪县临涣镇北坪村"
     assert final1["occupation"] == final2["occupation"] == "农民"
     assert final1["version"] == final2["version"] == 3
     assert held(a1) == held(a2) == hub_held(devices.hub, A)
@@ -146,3 +148,20 @@ def test_a_downloaded_record_that_cannot_be_stored_does_not_block_the_rest(sqlit
     assert res.status == "ok" and res.failed >= 1 and not res.verified
     assert set(people) <= set(held(a2))  # everything else arrived
     assert a2.records.get_record(mine["uid"])["number"] == mine["number"]
+
+
+def _conflicts_cli_masks_personal_data(st: object) -> None:
+    import argparse
+    import contextlib
+    import io
+
+    from station.sync.cli import cmd_conflicts
+    for reveal in (False, True):
+        out = io.StringIO()
+        with contextlib.redirect_stdout(out):
+            args = argparse.Namespace(data_dir=str(st.data_dir), resolve=None, take=None,  # type: ignore[attr-defined]
+                                      reveal=reveal)
+            assert cmd_conflicts(args) == 0
+        text_ = out.getvalue()
+        assert "当事人" in text_ and "address" in text_
+        assert ("濉溪县临涣镇东坪村3组" in text_) is reveal and ("濉溪县临涣镇北坪村" in text_) is reveal
