@@ -239,6 +239,7 @@ _EXTENSIONS: list[Callable[[Any], None]] = []
 
 
 def _load_extensions() -> None:
+    _EXTENSIONS.clear()  # main() may run more than once in a process (tests): never add a subcommand twice
     for module, attr in (("station.printing.cli", "add_print_command"), ("station.sync.cli", "add_sync_commands")):
         try:
             mod = __import__(module, fromlist=[attr])
