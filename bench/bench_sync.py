@@ -169,13 +169,21 @@ def main() -> int:
     ap.add_argument("--stations", type=int, default=200)
     ap.add_argument("--station-changes", type=int, default=20)
     ap.add_argument("--db", help="hub database URL (default: a fresh SQLite file)")
+    ap.add_argument("--postgres", action="store_true", help="run the hub on a throwaway PostgreSQL cluster")
     ap.add_argument("--skip-e2e", action="store_true")
     ap.add_argument("--skip-many", action="store_true")
     args = ap.parse_args()
     tmp = Path(tempfile.mkdtemp(prefix="bench-sync-"))
     template = tmp / "template"
     Station.open(template).close()
-    hub = HubProcess(args.db or f"sqlite:///{tmp / 'hub.db'}", tmp).start()
+    cluster = None
+    url = args.db or f"sqlite:///{tmp / 'hub.db'}"
+    if args.postgres:
+        from conftest import _new_pg_db, pg_cluster
+        cluster = pg_cluster()
+        url = _new_pg_db(cluster.__enter__())
+    print(f"hub database: {url.split('://')[0]}")
+    hub = HubProcess(url, tmp).start()
     try:
         if not args.skip_e2e:
             runs = [bench_end_to_end(hub, tmp, template, args.changes, r) for r in range(args.repeats)]
@@ -197,6 +205,8 @@ def main() -> int:
                 print("  errors:", out["error_samples"])
     finally:
         hub.stop()
+        if cluster is not None:
+            cluster.__exit__(None, None, None)
         shutil.rmtree(tmp, ignore_errors=True)
     return 0
 

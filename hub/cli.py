@@ -28,7 +28,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from sqlalchemy.engine import make_url
     logging.getLogger("station_hub").info("serving on http://%s:%d, database %s", args.host, args.port,
                                           make_url(url).render_as_string(hide_password=True))
-    uvicorn.run(app, host=args.host, port=args.port, log_level="warning", access_log=False)
+    # keep-alive longer than a device's local work between two requests of one sync
+    uvicorn.run(app, host=args.host, port=args.port, log_level="warning", access_log=False, timeout_keep_alive=75)
     return 0
 
 

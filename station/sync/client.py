@@ -31,13 +31,25 @@ class HubClient:
         self.close()
 
     def _send(self, method: str, path: str, *, body: dict[str, Any] | None = None,
-              params: dict[str, Any] | None = None) -> Any:
+              params: dict[str, Any] | None = None, retry: bool = True) -> Any:
+        """One request. Reads are retried once when the server closed a kept-alive connection."""
+        try:
+            return self._send_once(method, path, body=body, params=params)
+        except SyncError as e:
+            if retry and e.code == "closed":
+                return self._send_once(method, path, body=body, params=params)
+            raise
+
+    def _send_once(self, method: str, path: str, *, body: dict[str, Any] | None = None,
+                   params: dict[str, Any] | None = None) -> Any:
         kwargs: dict[str, Any] = {"params": params}
         if body is not None:
             kwargs["content"] = P.pack(body)
             kwargs["headers"] = {"Content-Encoding": "gzip", "Content-Type": "application/json"}
         try:
             r = self._http.request(method, path, **kwargs)
+        except httpx.RemoteProtocolError:
+            raise SyncError(f"县级平台 {self.url} 断开了连接，稍后会自动重试", code="closed") from None
         except httpx.TimeoutException as e:
             raise SyncError(f"连接县级平台超时（{type(e).__name__}），稍后会自动重试", code="timeout") from None
         except httpx.TransportError as e:
@@ -72,9 +84,16 @@ class HubClient:
 
     def push(self, station: str, device_no: int, device_id: str, changes: list[dict[str, Any]],
              batch_id: str | None = None) -> dict[str, Any]:
+        """Upload one batch. If the connection drops without an answer the batch is sent once more
+        under a new id: whatever the hub already committed comes back as duplicates."""
         body = {"protocol": P.PROTOCOL_VERSION, "station": station, "device_no": device_no,
                 "device_id": device_id, "batch_id": batch_id or str(uuid.uuid4()), "changes": changes}
-        return dict(self._send("POST", "/v1/push", body=body))
+        try:
+            return dict(self._send("POST", "/v1/push", body=body, retry=False))
+        except SyncError as e:
+            if e.code != "closed":
+                raise
+        return dict(self._send("POST", "/v1/push", body={**body, "batch_id": str(uuid.uuid4())}, retry=False))
 
     def pull(self, cursor: dict[str, int], limit: int = P.PAGE_RECORDS) -> dict[str, Any]:
         return dict(self._send("GET", "/v1/pull", params={"s": cursor.get("s", 0), "c": cursor.get("c", 0),

@@ -109,13 +109,18 @@ def lost_ack(devices: Devices, code: str = "340621201") -> None:
     try:
         a1 = devices.new(code, "测试所", url=proxy.url)
         uids = add_people(a1, 40, "丢")
-        proxy.drop_pushes = 1
+        proxy.drop_pushes = 2  # the client retries a dropped upload once at once: cut both
         res = run_sync(a1)
-        assert res.status == "error" and res.retryable and proxy.dropped == 1, res
+        assert res.status == "error" and res.retryable and proxy.dropped == 2, res
         assert set(uids) <= set(hub_held(devices.hub, code))  # the hub did commit
         assert pending(a1) == 40  # but nothing is marked sent without the answer
         res = run_sync(a1)
         assert res.status == "ok" and res.duplicate == 40 and res.accepted == 0, res
+        more = add_people(a1, 10, "再")
+        proxy.drop_pushes = 1  # one cut: the immediate retry gets the answer (as duplicates)
+        res = run_sync(a1)
+        assert res.status == "ok" and res.duplicate == 10 and res.accepted == 0 and proxy.dropped == 3, res
+        assert set(more) <= set(hub_held(devices.hub, code))
         _converged(devices, code, a1)
     finally:
         proxy.close()
