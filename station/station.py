@@ -20,6 +20,7 @@ from . import paths, settings
 from .db import tracking
 from .db.engine import make_engine
 from .db.migrate import migrate
+from .reports import service as reports_service
 from .services import consultations, mediation, people, records, reference, search, visits
 
 
@@ -65,6 +66,7 @@ class Station:
         self.reference = _Bound(self, reference)
         self.records = _Bound(self, records)
         self.search_ = _Bound(self, search)
+        self.reports = _Bound(self, reports_service)
 
     @classmethod
     def open(cls, data_dir: str | Path | None = None) -> "Station":

@@ -276,7 +276,7 @@ def test_wrong_record_or_form_is_refused_in_chinese(printed: tuple[Station, dict
         render(st, "oral", ids["case"])
     with pytest.raises(ValidationError, match="没有这种表单"):
         render(st, "receipt", ids["case"])
-    with pytest.raises(ValidationError, match="期间：格式不正确"):
+    with pytest.raises(ValidationError, match="期间：无法识别"):
         render(st, "consultations", "October")
     with pytest.raises(ValidationError, match="份数"):
         render(st, "agreement", ids["case"], copies=0)

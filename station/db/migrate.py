@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     from alembic.config import Config
 
 #: the newest revision this program knows (a test keeps it equal to Alembic's head)
-SCHEMA_HEAD = "0005"
+SCHEMA_HEAD = "0005"  # sync; on this branch 0005 follows 0006 (re-chain at merge as needed)
 
 _MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 

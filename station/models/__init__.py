@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from ..db.base import Base, Synced
+from .closure import PeriodClosure
 from .draft import Draft
 from .consultation import Consultation, ConsultationPerson
 from .mediation import CaseParty, CaseSession, FollowUp, MediationCase
@@ -16,11 +17,12 @@ from .visit import AdviserVisit
 SYNCED_MODELS: dict[str, type[Synced]] = {
     m.KIND: m
     for m in (StationInfo, Staff, Village, Committee, CodeEntry, Person, Consultation,
-              ConsultationPerson, MediationCase, CaseParty, CaseSession, FollowUp, AdviserVisit)
+              ConsultationPerson, MediationCase, CaseParty, CaseSession, FollowUp, AdviserVisit,
+              PeriodClosure)
 }
 
 __all__ = [
     "AdviserVisit", "Base", "CaseParty", "CaseSession", "CodeEntry", "Committee", "Consultation",
-    "ConsultationPerson", "Counter", "Draft", "FollowUp", "MediationCase", "OutboxEntry", "Person", "PrintLog",
-    "SYNCED_MODELS", "Setting", "Staff", "StationInfo", "SyncConflict", "SyncState", "Synced", "Village",
+    "ConsultationPerson", "Counter", "Draft", "FollowUp", "MediationCase", "OutboxEntry", "PeriodClosure", "Person",
+    "PrintLog", "SYNCED_MODELS", "Setting", "Staff", "StationInfo", "SyncConflict", "SyncState", "Synced", "Village",
 ]

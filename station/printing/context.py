@@ -8,6 +8,7 @@ from typing import Any
 
 from .. import codes
 from ..errors import NotFound, ValidationError
+from ..periods import Period, parse_period  # noqa: F401 - re-exported for the forms
 from ..station import Station
 
 
@@ -77,48 +78,6 @@ def load_case(st: Station, key: str) -> CaseContext:
     types = {c["code"]: c["name"] for c in st.reference.list_codes(codes.DISPUTE_TYPE)}
     return CaseContext(case, station, committee_name(st, station, case.get("committee_uid")), staff,
                        types.get(case["dispute_type"], case["dispute_type"]), focus, kind)
-
-
-@dataclass(frozen=True)
-class Period:
-    start: dt.date
-    end: dt.date
-    key: str
-
-    @property
-    def label(self) -> str:
-        if (self.start.month, self.start.day, self.end.month, self.end.day) == (1, 1, 12, 31) \
-                and self.start.year == self.end.year:
-            return f"{self.start.year}年"
-        if self.start.day == 1 and self.end == _month_end(self.start):
-            return f"{self.start.year}年{self.start.month}月"
-        return f"{cn_date(self.start)}至{cn_date(self.end)}"
-
-
-def _month_end(d: dt.date) -> dt.date:
-    nxt = dt.date(d.year + d.month // 12, d.month % 12 + 1, 1)
-    return nxt - dt.timedelta(days=1)
-
-
-def parse_period(text: str) -> Period:
-    """ "2026-10" (a month), "2026" (a year) or "2026-01-01..2026-03-31" (inclusive)."""
-    s = text.strip()
-    try:
-        if ".." in s:
-            a, b = (dt.date.fromisoformat(x.strip()) for x in s.split("..", 1))
-            if b < a:
-                raise ValueError
-            return Period(a, b, f"{a.isoformat()}..{b.isoformat()}")
-        if re.fullmatch(r"\d{4}-\d{1,2}", s):
-            y, m = (int(x) for x in s.split("-"))
-            start = dt.date(y, m, 1)
-            return Period(start, _month_end(start), f"{y}-{m:02d}")
-        if re.fullmatch(r"\d{4}", s):
-            y = int(s)
-            return Period(dt.date(y, 1, 1), dt.date(y, 12, 31), s)
-    except ValueError:
-        pass
-    raise ValidationError.single("period", "期间", f"格式不正确：“{text}”（应为 2026-10、2026 或 2026-01-01..2026-03-31）")
 
 
 def cn_date(value: str | dt.date | None, blank: str = "    年  月  日") -> str:
