@@ -47,9 +47,10 @@ def main() -> int:
                 for i in range(args.runs):
                     tmp = Path(tempfile.mkdtemp(prefix=f"{name}-{i}-", dir=base))
                     url = f"sqlite:///{tmp / 'hub.db'}" if pg is None else conftest._new_pg_db(str(pg))
-                    hub = conftest.HubProcess(url, tmp).start()
+                    hub = conftest.HubProcess(url, tmp)
                     devices = conftest.Devices(hub, tmp, template)
                     try:
+                        hub.start()
                         faults.SCENARIOS[name](devices)
                         ok += 1
                     except Exception:  # noqa: BLE001 - a failed run is counted and shown, the loop goes on

@@ -32,9 +32,11 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def wait_port(port: int, timeout: float = 20.0) -> None:
+def wait_port(port: int, timeout: float = 20.0, proc: "subprocess.Popen[bytes] | None" = None) -> None:
     end = time.monotonic() + timeout
     while time.monotonic() < end:
+        if proc is not None and proc.poll() is not None:
+            break
         try:
             with socket.create_connection(("127.0.0.1", port), timeout=0.2):
                 return
@@ -59,7 +61,11 @@ class HubProcess:
         self.proc = subprocess.Popen([sys.executable, "-m", "hub.cli", "--db", self.db_url, "serve", "--host",
                                       "127.0.0.1", "--port", str(self.port)], env=full, stdout=log, stderr=log,
                                      cwd=str(self.log_dir))
-        wait_port(self.port)
+        try:
+            wait_port(self.port, proc=self.proc)
+        except RuntimeError:
+            self.kill()
+            raise RuntimeError(f"hub did not start; log tail:\n{self.log()[-2000:]}") from None
         return self
 
     def kill(self) -> None:
