@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     from alembic.config import Config
 
 #: the newest revision this program knows (a test keeps it equal to Alembic's head)
-SCHEMA_HEAD = "0005"  # sync; on this branch 0005 follows 0006 (re-chain at merge as needed)
+SCHEMA_HEAD = "0005"  # chain: 0001 → 0002 → 0004 → 0006 → 0005 (ids are names, the chain is the order)
 
 _MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 
