@@ -187,6 +187,12 @@ def cmd_search(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_about(args: argparse.Namespace) -> int:
+    from .about import about_text
+    print(about_text())
+    return EXIT_OK
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = _Parser(prog="station", description="司法所 Station：来访咨询、人民调解、村居法律顾问")
     p.add_argument("--version", action="version", version=f"station {__version__}")
@@ -195,6 +201,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     s = sub.add_parser("gui", help="打开图形界面（默认）")
     s.set_defaults(func=cmd_gui)
+
+    s = sub.add_parser("about", help="版本与随附字体、开源软件的许可证")
+    s.set_defaults(func=cmd_about)
 
     s = sub.add_parser("init", help="初始化数据目录和本所信息")
     s.add_argument("--code", help="司法所编码，如 340621101")
