@@ -12,7 +12,7 @@ WORK=$(mktemp -d)
 trap 'rm -rf "$WORK"' EXIT
 # A PATH with only the few shell tools this script needs: no python anywhere on it.
 mkdir "$WORK/bin"
-for tool in grep sed head cat timeout; do ln -s "$(command -v "$tool")" "$WORK/bin/$tool"; done
+for tool in grep sed head cat sleep; do ln -s "$(type -P "$tool")" "$WORK/bin/$tool"; done
 run() { env -i PATH="$WORK/bin" HOME="$WORK" LANG=C.UTF-8 QT_QPA_PLATFORM=offscreen "$APP" --data-dir "$WORK/data" "$@"; }
 if env -i PATH="$WORK/bin" sh -c 'command -v python3 || command -v python' >/dev/null 2>&1; then
   echo "python is on the smoke PATH" >&2; exit 1
@@ -32,4 +32,11 @@ head -c 5 "$WORK/x.pdf" | grep -q "%PDF-" || { echo "agreement is not a PDF" >&2
 echo "agreement PDF: $(wc -c < "$WORK/x.pdf") bytes"
 run export --format xlsx --kind case -o "$WORK/cases.xlsx"
 run about | head -1
+# The GUI, headless: it must still be running after 8 s (timeout's 124), not crash at start.
+set +e
+gui_err=$(run gui 2>&1 >/dev/null & pid=$!; sleep 8; kill "$pid" 2>/dev/null && echo RUNNING; wait "$pid" 2>/dev/null)
+set -e
+if echo "$gui_err" | grep -q RUNNING; then echo "GUI started headless"
+elif echo "$gui_err" | grep -q "图形界面不可用"; then echo "this build has no GUI package (ui/): skipped GUI start"
+else echo "GUI failed to start: $gui_err" >&2; exit 1; fi
 echo "bundle smoke test passed in ${SECONDS}s"
