@@ -185,3 +185,15 @@ def test_cli_import_dry_run_exit_codes_and_xlsx_export(tmp_path: Path) -> None:
                 str(revealed)).returncode == 0
     people = list(load_workbook(revealed).active.iter_rows(values_only=True))
     assert VALID_ID_2 in [r[3] for r in people]
+
+
+def test_preview_shows_cleaned_cells_masked(tmp_path: Path) -> None:
+    from station.ledger.importer import preview
+
+    (sheet,) = read_ledger(case_ledger(tmp_path / "c.xlsx"))
+    rows = preview(sheet, 2)
+    assert [r["row"] for r in rows] == [4, 5]
+    first = rows[0]["cells"]
+    assert first["applicant.name"] == "张*" and first["applicant.id_number"] == "340621********0016"
+    assert first["dispute_type"] == "邻里纠纷" and first["terms"] == "李四疏通排水沟\n张三赔偿损失200元"
+    assert preview(sheet, 1, reveal=True)[0]["cells"]["applicant.id_number"] == VALID_ID_2

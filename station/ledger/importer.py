@@ -165,3 +165,25 @@ def _import_sheet(session: Session, sheet: Sheet, report: ImportReport, source: 
         for k, n in row.created.items():
             report.count(k, n)
         report.reused_persons += row.reused
+
+
+def preview(sheet: Sheet, limit: int = 20, *, reveal: bool = False) -> list[dict[str, object]]:
+    """The first rows as the import will read them (cleaned text per mapped field), for a preview
+    table; names, ID numbers, phones and addresses masked unless ``reveal``."""
+    from ..masking import mask_address, mask_id, mask_name, mask_phone
+    from .values import clean
+
+    masks = {"name": mask_name, "id_number": mask_id, "phone": mask_phone, "address": mask_address}
+    out: list[dict[str, object]] = []
+    for number, values in sheet.rows[:limit]:
+        cells: dict[str, str] = {}
+        for c in sheet.columns:
+            if not c.field:
+                continue
+            text = clean(values[c.index] if c.index < len(values) else None)
+            sub = c.field.split(".", 1)[1] if "." in c.field else ""
+            if text and not reveal and sub in masks:
+                text = masks[sub](text)
+            cells[c.field] = text
+        out.append({"row": number, "cells": cells})
+    return out
