@@ -116,6 +116,10 @@ def read_all(path: str | Path, kind: str | None = None) -> list[Sheet]:
 
 
 def _read(ws: Any, kind: str | None) -> Sheet:
+    if not hasattr(ws, "iter_rows"):  # a chart sheet
+        return Sheet(ws.title, None, "", ())
+    if hasattr(ws, "reset_dimensions"):
+        ws.reset_dimensions()  # some programs write a wrong <dimension>; read every row there is
     rows = [list(r) for r in ws.iter_rows(values_only=True)]
     head = rows[:HEADER_SCAN_ROWS]
     best: tuple[int, int, list[tuple[str, str]], bool] | None = None  # score, row index, headers, two rows
