@@ -121,8 +121,8 @@ def cmd_import(args: argparse.Namespace) -> int:
         from .ledger.cli import import_workbook
         with _open(args) as st:
             return import_workbook(st, args)
-    if args.sheet or args.kind or args.map or args.dry_run or args.mediator:
-        raise UsageError("--sheet/--kind/--map/--dry-run/--mediator 只用于 Excel 台账（.xlsx）")
+    if args.sheet or args.kind or args.map or args.value or args.dry_run or args.mediator:
+        raise UsageError("--sheet/--kind/--map/--value/--dry-run/--mediator 只用于 Excel 台账（.xlsx）")
     with _open(args) as st, st.write() as session:
         counts = import_file(session, path)
     print(json.dumps(counts, ensure_ascii=False))

@@ -197,3 +197,25 @@ def test_preview_shows_cleaned_cells_masked(tmp_path: Path) -> None:
     assert first["applicant.name"] == "张*" and first["applicant.id_number"] == "340621********0016"
     assert first["dispute_type"] == "邻里纠纷" and first["terms"] == "李四疏通排水沟\n张三赔偿损失200元"
     assert preview(sheet, 1, reveal=True)[0]["cells"]["applicant.id_number"] == VALID_ID_2
+
+
+def test_user_value_mapping_resolves_what_the_guess_refused(ready: Station, tmp_path: Path) -> None:
+    path = case_ledger(tmp_path / "messy.xlsx", messy=True)
+    report = import_ledger(ready, path, dry_run=True,
+                           value_maps={"outcome": {"好像成了": "调解中"}, "dispute_type": {"宅基地纠纷X": "03"}})
+    assert sorted((p.row, p.column) for p in report.errors) == [(7, "E"), (8, "B"), (9, "E")]
+
+
+def test_cli_value_option_and_jsonl_guard(tmp_path: Path) -> None:
+    data = str(tmp_path / "d")
+    _cli("--data-dir", data, "init", "--code", "340621101", "--name", "临涣镇司法所", "--abbr", "临")
+    bad = _cli("--data-dir", data, "import", str(case_ledger(tmp_path / "m.xlsx", messy=True)), "--dry-run",
+               "--value", "outcome:好像成了=调解中", "--value", "dispute_type:宅基地纠纷X=03")
+    assert bad.returncode == 2 and "第8行 K列" not in bad.stderr and "第7行 I列" not in bad.stderr
+    assert "第8行 B列" in bad.stderr
+    wrong = _cli("--data-dir", data, "import", str(case_ledger(tmp_path / "m2.xlsx")), "--value", "outcome")
+    assert wrong.returncode == 2 and "字段:原值=新值" in wrong.stderr
+    jsonl = tmp_path / "x.jsonl"
+    jsonl.write_text("", encoding="utf-8")
+    guard = _cli("--data-dir", data, "import", str(jsonl), "--dry-run")
+    assert guard.returncode == 2 and "只用于 Excel" in guard.stderr

@@ -26,11 +26,23 @@ def parse_maps(items: list[str] | None) -> dict[str, str]:
     return out
 
 
+def parse_values(items: list[str] | None) -> dict[str, dict[str, str]]:
+    out: dict[str, dict[str, str]] = {}
+    for item in items or []:
+        field, sep, rest = item.partition(":")
+        raw, eq, target = rest.partition("=")
+        if not (sep and eq and field.strip() and raw.strip()):
+            raise UsageError(f"--value 应写作 字段:原值=新值（如 outcome:好了=调解成功），而不是“{item}”")
+        out.setdefault(field.strip(), {})[raw.strip()] = target.strip()
+    return out
+
+
 def import_workbook(st: Station, args: argparse.Namespace) -> int:
     from .importer import import_ledger
 
     report = import_ledger(st, args.file, sheet=args.sheet, kind=args.kind, overrides=parse_maps(args.map),
-                           dry_run=args.dry_run, default_mediator=args.mediator)
+                           dry_run=args.dry_run, default_mediator=args.mediator,
+                           value_maps=parse_values(args.value))
     if getattr(args, "json", False):
         print(json.dumps(report.as_dict(), ensure_ascii=False, indent=2))
     else:
@@ -69,6 +81,8 @@ def add_import_options(s: argparse.ArgumentParser) -> None:
                    help="台账类型：case 人民调解、consultation 来访咨询、visit 法律顾问（默认按表头判断）")
     g.add_argument("--map", action="append", metavar="列=字段",
                    help="指定列对应的字段，列可写字母或表头，如 E=applicant.id_number；字段写 - 表示不导入")
+    g.add_argument("--value", action="append", metavar="字段:原值=新值",
+                   help="台账中的写法对应到系统的值，如 outcome:好了=调解成功、dispute_type:宅基地=03")
     g.add_argument("--dry-run", action="store_true", help="只检查，列出每一处问题，不写入")
     g.add_argument("--mediator", help="台账没有调解员一列时，受理的案件记在这位调解员名下")
     g.add_argument("--json", action="store_true", help="以 JSON 输出结果")

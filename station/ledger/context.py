@@ -23,11 +23,16 @@ class RowFailed(Exception):
 
 
 class Row:
-    def __init__(self, sheet: Sheet, number: int, values: list[Any], report: ImportReport) -> None:
+    def __init__(self, sheet: Sheet, number: int, values: list[Any], report: ImportReport,
+                 value_maps: Mapping[str, Mapping[str, str]] | None = None) -> None:
         self.sheet, self.number, self.report = sheet, number, report
         self.kind = sheet.kind or ""
         self.cols: dict[str, Column] = sheet.mapping()
         self.cells = {f: (values[c.index] if c.index < len(values) else None) for f, c in self.cols.items()}
+        for field, mapping in (value_maps or {}).items():  # the user's own value mapping comes first
+            raw = clean(self.cells.get(field))
+            if raw and raw in mapping:
+                self.cells[field] = mapping[raw]
         self.failed = False
         self.bad_fields: set[str] = set()
         self.created: dict[str, int] = {}

@@ -102,14 +102,19 @@ _KEYS: dict[str, Callable[[Row], list[str]]] = {"case": kinds.key_case, "consult
 
 def import_ledger(st: "Station", path: str | Path, *, sheet: str | None = None, kind: str | None = None,
                   overrides: dict[str, str] | None = None, dry_run: bool = False,
-                  default_mediator: str | None = None) -> ImportReport:
-    """Import (or with ``dry_run`` only check) a ledger. Nothing is written unless every row is understood."""
+                  default_mediator: str | None = None,
+                  value_maps: dict[str, dict[str, str]] | None = None) -> ImportReport:
+    """Import (or with ``dry_run`` only check) a ledger. Nothing is written unless every row is understood.
+
+    ``value_maps``: the user's mapping of values the ledger writes its own way, per field
+    (``{"outcome": {"好了": "调解成功"}, "dispute_type": {"宅基地": "03"}}``), applied before reading.
+    """
     sheets = read_ledger(path, sheet, kind, overrides)
     report = ImportReport(str(path), dry_run, [describe(s) for s in sheets])
     try:
         with st.write() as session:
             for s in sheets:
-                _import_sheet(session, s, report, Path(path).name, default_mediator)
+                _import_sheet(session, s, report, Path(path).name, default_mediator, value_maps or {})
             report.committed = not dry_run and not report.errors
             if not report.committed:
                 raise _RollBack()
@@ -119,7 +124,7 @@ def import_ledger(st: "Station", path: str | Path, *, sheet: str | None = None, 
 
 
 def _import_sheet(session: Session, sheet: Sheet, report: ImportReport, source: str,
-                  default_mediator: str | None) -> None:
+                  default_mediator: str | None, value_maps: dict[str, dict[str, str]]) -> None:
     assert sheet.kind is not None
     required = {"case": ["dispute_type", "applicant.name"], "consultation": ["question", "person.name"],
                 "visit": ["content", "visit_date"]}[sheet.kind]
@@ -137,7 +142,7 @@ def _import_sheet(session: Session, sheet: Sheet, report: ImportReport, source: 
     names = kinds.code_names(session, codes.DISPUTE_TYPE if sheet.kind == "case" else codes.CONSULTATION_CATEGORY)
     seen: dict[str, int] = {}
     for number, values in sheet.rows:
-        row = Row(sheet, number, values, report)
+        row = Row(sheet, number, values, report, value_maps)
         fp = fingerprint(sheet.kind, _KEYS[sheet.kind](row))
         if fp in seen:
             row.problem(None, f"与第{seen[fp]}行内容相同，只导入一次", "warning", header="重复行")

@@ -175,6 +175,8 @@ def outcome(text: Any) -> str | None:
         return None
     if key in OUTCOME_WORDS:
         return OUTCOME_WORDS[key]
+    if key in codes.OUTCOMES or key == "refused":
+        return key
     raise Unclear(f"无法识别的调解结果：“{clean(text)}”（如：调解成功、调解不成、口头协议、终止调解、撤回、调解中）")
 
 
