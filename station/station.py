@@ -20,7 +20,8 @@ from . import paths, settings
 from .db import tracking
 from .db.engine import make_engine
 from .db.migrate import migrate
-from .services import consultations, mediation, people, records, reference, search, visits
+from .services import (consultations, dashboard, drafts, mediation, people, privacy, records, reference, search,
+                       visits)
 
 
 class _Bound:
@@ -65,6 +66,9 @@ class Station:
         self.reference = _Bound(self, reference)
         self.records = _Bound(self, records)
         self.search_ = _Bound(self, search)
+        self.drafts = _Bound(self, drafts)
+        self.privacy = _Bound(self, privacy)
+        self.dashboard = _Bound(self, dashboard)
 
     @classmethod
     def open(cls, data_dir: str | Path | None = None) -> "Station":

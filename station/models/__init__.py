@@ -7,6 +7,7 @@ from .consultation import Consultation, ConsultationPerson
 from .mediation import CaseParty, CaseSession, FollowUp, MediationCase
 from .outbox import OutboxEntry
 from .person import Person
+from .reveal import RevealEntry
 from .reference import CodeEntry, Committee, Counter, Setting, Staff, StationInfo, Village
 from .visit import AdviserVisit
 
@@ -19,6 +20,6 @@ SYNCED_MODELS: dict[str, type[Synced]] = {
 
 __all__ = [
     "AdviserVisit", "Base", "CaseParty", "CaseSession", "CodeEntry", "Committee", "Consultation",
-    "ConsultationPerson", "Counter", "Draft", "FollowUp", "MediationCase", "OutboxEntry", "Person",
+    "ConsultationPerson", "Counter", "Draft", "FollowUp", "MediationCase", "OutboxEntry", "Person", "RevealEntry",
     "SYNCED_MODELS", "Setting", "Staff", "StationInfo", "Synced", "Village",
 ]
