@@ -1,0 +1,150 @@
+"""Start the counter GUI: fonts, Chinese translations, the station, the main window."""
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QLibraryInfo, QLocale, QTranslator
+from PySide6.QtGui import QFont, QFontDatabase
+from PySide6.QtWidgets import QApplication, QDialog, QDialogButtonBox, QLabel, QVBoxLayout
+
+from station import Station
+from station.fonts import FACES, font_path
+
+from .bus import StationBus
+from .main_window import MainWindow
+from .widgets.field_form import Field, FieldForm
+from .worker import DbWorker
+
+UI_FAMILIES = ["WenQuanYi Micro Hei", "HanaMinA", "HanaMinB"]
+BASE_POINT_SIZE = 10
+LARGE_POINT_SIZE = 15
+
+
+def register_fonts() -> list[str]:
+    """Register the shipped CJK faces with Qt, so Chinese renders on a machine without any."""
+    families: list[str] = []
+    for face in FACES:
+        fid = QFontDatabase.addApplicationFont(str(font_path(face)))
+        if fid >= 0:
+            families += QFontDatabase.applicationFontFamilies(fid)
+    return families
+
+
+def install_chinese(app: QApplication) -> None:
+    QLocale.setDefault(QLocale(QLocale.Language.Chinese, QLocale.Country.China))
+    tr = QTranslator(app)
+    if tr.load("qtbase_zh_CN", QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)):
+        app.installTranslator(tr)
+    app._station_translator = tr  # type: ignore[attr-defined]  # keep it alive
+
+
+def ui_prefs(data_dir: Path) -> dict[str, Any]:
+    try:
+        return dict(json.loads((data_dir / "ui.json").read_text(encoding="utf-8")))
+    except (OSError, ValueError):
+        return {}
+
+
+def save_ui_prefs(data_dir: Path, prefs: dict[str, Any]) -> None:
+    (data_dir / "ui.json").write_text(json.dumps(prefs, ensure_ascii=False), encoding="utf-8")
+
+
+def apply_font(app: QApplication, large: bool) -> None:
+    font = QFont()
+    font.setFamilies(UI_FAMILIES)
+    font.setPointSize(LARGE_POINT_SIZE if large else BASE_POINT_SIZE)
+    app.setFont(font)
+
+
+def application() -> QApplication:
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    assert isinstance(app, QApplication)
+    app.setApplicationName("Station")
+    if not getattr(app, "_station_ready", False):
+        register_fonts()
+        install_chinese(app)
+        app._station_ready = True  # type: ignore[attr-defined]
+    return app
+
+
+class SetupDialog(QDialog):
+    """首次使用: the station's identity (the full first-run wizard comes later)."""
+
+    def __init__(self, st: Station) -> None:
+        super().__init__()
+        self.st = st
+        self.setWindowTitle("设置本所信息")
+        self.form = FieldForm([
+            Field("code", "司法所编码", required=True, placeholder="如 340621101"),
+            Field("name", "司法所名称", required=True, placeholder="如 临涣镇司法所"),
+            Field("county", "所属县（市、区）"),
+            Field("abbr", "简称", placeholder="用于案件编号，如 临"),
+        ])
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        buttons.accepted.connect(self._save)
+        buttons.rejected.connect(self.reject)
+        lay = QVBoxLayout(self)
+        lay.addWidget(QLabel("首次使用，请先填写本所信息："))
+        lay.addWidget(self.form)
+        lay.addWidget(buttons)
+
+    def _save(self) -> None:
+        from station.errors import ValidationError
+        try:  # a one-row write at set-up, before any window exists
+            self.st.reference.setup_station(self.form.values())
+        except ValidationError as e:
+            self.form.show_errors(e.errors)
+            return
+        self.accept()
+
+
+class StationApp:
+    """The running GUI: station, worker, bus and window (tests and the bench build one directly)."""
+
+    def __init__(self, data_dir: str | Path) -> None:
+        self.app = application()
+        self.data_dir = Path(data_dir)
+        self.station = Station.open(self.data_dir)
+        self.prefs = ui_prefs(self.data_dir)
+        apply_font(self.app, bool(self.prefs.get("large_font")))
+        self.bus = StationBus()
+        self.worker = DbWorker(self.station, on_unhandled=self.bus.error_raised.emit)
+        self.bus.font_scale_changed.connect(self.set_large_font)
+        self.window = MainWindow(self.worker, self.bus)
+        self.window.resize(1280, 800)
+
+    def set_large_font(self, large: bool) -> None:
+        self.prefs["large_font"] = large
+        save_ui_prefs(self.data_dir, self.prefs)
+        apply_font(self.app, large)
+
+    def close(self) -> None:
+        self.window.close()
+        self.worker.shutdown()
+        self.station.close()
+
+
+def main(data_dir: str | Path) -> int:
+    """Entry point of ``station gui``."""
+    app = application()
+    with Station.open(data_dir) as st:
+        needs_setup = st.reference.station_info() is None
+        if needs_setup and SetupDialog(st).exec() != QDialog.DialogCode.Accepted:
+            return 1
+    gui = StationApp(data_dir)
+    gui.window.show()
+    hook = os.environ.get("STATION_TEST_HOOK")
+    if hook:
+        from . import test_hooks
+        test_hooks.install(gui, hook)
+    code = app.exec()
+    gui.close()
+    return code
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1] if len(sys.argv) > 1 else os.environ.get("STATION_DATA", ".")))

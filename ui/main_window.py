@@ -1,0 +1,162 @@
+"""Main window: sidebar navigation, one stacked page per screen, status bar."""
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import (QComboBox, QHBoxLayout, QLabel, QListWidget, QMainWindow, QStackedWidget,
+                               QWidget)
+
+from station import codes
+
+from .bus import StationBus
+from .pages.base import Page, show_error
+from .worker import DbWorker
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, worker: DbWorker, bus: StationBus, title: str = "司法所工作平台") -> None:
+        super().__init__()
+        from .pages.consultations import ConsultationPage
+        from .pages.home import HomePage
+        from .pages.mediation import MediationPage
+        from .pages.people import PeoplePage
+        from .pages.settings import SettingsPage
+        from .pages.visits import VisitsPage
+        self.worker, self.bus = worker, bus
+        self.setWindowTitle(title)
+        self.ref: dict[str, Any] = {}
+        self.pages: list[Page] = [
+            HomePage(worker, bus, self.ref), ConsultationPage(worker, bus, self.ref),
+            MediationPage(worker, bus, self.ref), VisitsPage(worker, bus, self.ref),
+            PeoplePage(worker, bus, self.ref), SettingsPage(worker, bus, self.ref),
+        ]
+        self.nav = QListWidget()
+        self.nav.setAccessibleName("导航")
+        self.nav.setFixedWidth(150)
+        self.nav.setStyleSheet("QListWidget::item { padding: 10px 8px; }")
+        self.stack = QStackedWidget()
+        for i, page in enumerate(self.pages, 1):
+            self.nav.addItem(f"{page.TITLE}")
+            self.stack.addWidget(page)
+            page.open_person = self.open_person  # type: ignore[attr-defined]
+            page.open_case = self.open_case  # type: ignore[attr-defined]
+            act = QAction(page.TITLE, self, shortcut=QKeySequence(f"Ctrl+{i}"))
+            act.triggered.connect(lambda _c=False, n=i - 1: self.show_page(n))
+            self.addAction(act)
+        self.nav.currentRowChanged.connect(self._page_changed)
+        central = QWidget()
+        lay = QHBoxLayout(central)
+        lay.setContentsMargins(0, 0, 0, 0)
+        lay.addWidget(self.nav)
+        lay.addWidget(self.stack, 1)
+        self.setCentralWidget(central)
+        for name, keys, method in (("新建", QKeySequence.StandardKey.New, "new"),
+                                   ("保存", QKeySequence.StandardKey.Save, "save"),
+                                   ("查找", QKeySequence.StandardKey.Find, "find"),
+                                   ("打印", QKeySequence.StandardKey.Print, "print_")):
+            act = QAction(name, self, shortcut=QKeySequence(keys))
+            act.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+            act.triggered.connect(lambda _c=False, m=method: getattr(self.current_page(), m)())
+            self.addAction(act)
+        self.operator = QComboBox()
+        self.operator.setAccessibleName("当前操作人")
+        self.operator.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+        self.operator.currentIndexChanged.connect(self._operator_changed)
+        self.busy = QLabel()
+        self.unsynced = QLabel()
+        self.unsynced.setAccessibleName("未同步记录")
+        sb = self.statusBar()
+        sb.addPermanentWidget(self.busy)
+        sb.addPermanentWidget(self.unsynced)
+        sb.addPermanentWidget(QLabel("操作人："))
+        sb.addPermanentWidget(self.operator)
+        worker.busy_changed.connect(lambda b: self.busy.setText("正在处理…" if b else ""))
+        bus.status_shown.connect(lambda m: sb.showMessage(m, 8000))
+        bus.error_raised.connect(lambda e: show_error(self, e))
+        bus.station_changed.connect(self._changed)
+        self.nav.setCurrentRow(0)
+        self.load_reference()
+
+    # reference data shared by the pages -------------------------------------------------
+    def load_reference(self) -> None:
+        def op(st: Any) -> dict[str, Any]:
+            today = dt.date.today()
+            return {
+                "station": st.reference.station_info(),
+                "categories": {c["code"]: c["name"] for c in st.reference.list_codes("consultation_category", today)},
+                "dispute_types": {c["code"]: c["name"] for c in st.reference.list_codes("dispute_type", today)},
+                "villages": st.reference.list_reference("village"),
+                "staff": st.reference.list_reference("staff"),
+                "committees": st.reference.list_reference("committee"),
+                "settings": st.reference.get_settings(),
+                "unsynced": st.dashboard.unsynced_count(),
+            }
+        self.worker.run(op, self._reference_loaded)
+
+    def _reference_loaded(self, ref: dict[str, Any]) -> None:
+        self.ref.clear()
+        self.ref.update(ref)
+        self.ref["village_names"] = {v["uid"]: v["name"] for v in ref["villages"]}
+        self.ref["staff_names"] = {s["uid"]: s["name"] for s in ref["staff"]}
+        info = ref["station"] or {}
+        if info:
+            self.setWindowTitle(f"{info['name']} · 司法所工作平台")
+        current = self.operator.currentData()
+        self.operator.blockSignals(True)
+        self.operator.clear()
+        self.operator.addItem("（未选择）", None)
+        for s in ref["staff"]:
+            self.operator.addItem(f"{s['name']}（{'、'.join(codes.STAFF_ROLES.get(r, r) for r in s['roles'])}）",
+                                  s["uid"])
+        self.operator.setCurrentIndex(max(self.operator.findData(current), 0))
+        self.operator.blockSignals(False)
+        self._show_unsynced(ref["unsynced"])
+        for p in self.pages:
+            p.set_reference(self.ref)  # type: ignore[attr-defined]
+
+    def _show_unsynced(self, n: int) -> None:
+        self.unsynced.setText(f"未同步 {n:,} 条")
+
+    def _changed(self, kinds: set[str], _initiator: object) -> None:
+        if kinds & {"village", "staff", "committee", "station", "setting"}:
+            self.load_reference()
+        else:
+            self.worker.run(lambda st: st.dashboard.unsynced_count(), self._show_unsynced)
+
+    def _operator_changed(self, _i: int) -> None:
+        uid = self.operator.currentData()
+        self.worker.run(lambda st: setattr(st, "actor_uid", uid))
+
+    # navigation --------------------------------------------------------------------------
+    def current_page(self) -> Page:
+        return self.pages[self.stack.currentIndex()]
+
+    def show_page(self, n: int) -> None:
+        self.nav.setCurrentRow(n)
+
+    def page(self, cls_name: str) -> Page:
+        return next(p for p in self.pages if type(p).__name__ == cls_name)
+
+    def _page_changed(self, n: int) -> None:
+        self.stack.setCurrentIndex(n)
+        self.pages[n].activate()
+
+    def open_person(self, uid: str) -> None:
+        people = self.page("PeoplePage")
+        self.show_page(self.pages.index(people))
+        people.open_person(uid)  # type: ignore[attr-defined]
+
+    def open_case(self, uid: str) -> None:
+        med = self.page("MediationPage")
+        self.show_page(self.pages.index(med))
+        med.open_case(uid)  # type: ignore[attr-defined]
+
+    def closeEvent(self, e: QCloseEvent) -> None:  # noqa: N802
+        for p in self.pages:
+            flush = getattr(p, "flush_drafts", None)
+            if flush:
+                flush()
+        super().closeEvent(e)
