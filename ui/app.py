@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QLibraryInfo, QLocale, QTranslator
+from PySide6.QtCore import QEvent, QLibraryInfo, QLocale, QTranslator
 from PySide6.QtGui import QFont, QFontDatabase
 from PySide6.QtWidgets import QApplication, QDialog, QDialogButtonBox, QLabel, QVBoxLayout
 
@@ -18,6 +18,7 @@ from .bus import StationBus
 from .main_window import MainWindow
 from .widgets.field_form import Field, FieldForm
 from .worker import DbWorker
+from .qtcompat import emit
 
 UI_FAMILIES = ["WenQuanYi Micro Hei", "HanaMinA", "HanaMinB"]
 BASE_POINT_SIZE = 10
@@ -112,7 +113,7 @@ class StationApp:
         self.prefs = ui_prefs(self.data_dir)
         apply_font(self.app, bool(self.prefs.get("large_font")))
         self.bus = StationBus()
-        self.worker = DbWorker(self.station, on_unhandled=self.bus.error_raised.emit)
+        self.worker = DbWorker(self.station, on_unhandled=lambda e: emit(self.bus.error_raised, e))
         self.bus.font_scale_changed.connect(self.set_large_font)
         self.window = MainWindow(self.worker, self.bus)
         self.window.resize(1280, 800)
@@ -123,9 +124,14 @@ class StationApp:
         apply_font(self.app, large)
 
     def close(self) -> None:
+        for w in QApplication.topLevelWidgets():
+            if isinstance(w, QDialog) and w.isVisible():
+                w.reject()
         self.window.close()
         self.worker.shutdown()
         self.station.close()
+        self.window.deleteLater()  # free the widgets now, not at interpreter exit
+        QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
 
 
 def main(data_dir: str | Path) -> int:

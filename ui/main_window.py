@@ -41,8 +41,8 @@ class MainWindow(QMainWindow):
         for i, page in enumerate(self.pages, 1):
             self.nav.addItem(f"{page.TITLE}")
             self.stack.addWidget(page)
-            page.open_person = self.open_person  # type: ignore[attr-defined]
-            page.open_case = self.open_case  # type: ignore[attr-defined]
+            page.go_person = self.open_person
+            page.go_case = self.open_case
             act = QAction(page.TITLE, self, shortcut=QKeySequence(f"Ctrl+{i}"))
             act.triggered.connect(lambda _c=False, n=i - 1: self.show_page(n))
             self.addAction(act)

@@ -16,6 +16,7 @@ from typing import Any, Callable
 from PySide6.QtCore import QObject, Signal, Slot
 
 from station import Station
+from .qtcompat import emit
 
 log = logging.getLogger(__name__)
 
@@ -25,7 +26,7 @@ Op = Callable[[Station], Any]
 class DbWorker(QObject):
     """Runs ops on the DB thread; ``idle`` is emitted when nothing is pending."""
 
-    _finished = Signal(object)
+    _finished = Signal()  # "closures pending": results wait in a locked list (Anki's taskman pattern)
     busy_changed = Signal(bool)
 
     def __init__(self, station: Station, on_unhandled: Callable[[BaseException], None] | None = None) -> None:
@@ -35,28 +36,48 @@ class DbWorker(QObject):
         self._pending = 0
         self._lock = threading.Lock()
         self._on_unhandled = on_unhandled
-        self._finished.connect(self._deliver)
+        self._closed = False
+        self._done: list[tuple[Future[Any], Any, Any]] = []
+        self._finished.connect(self._drain)
 
     @property
     def pending(self) -> int:
         return self._pending
 
     def run(self, op: Op, success: Callable[[Any], None] | None = None,
-            failure: Callable[[BaseException], None] | None = None) -> Future[Any]:
-        """Queue ``op``; ``success(result)`` or ``failure(exc)`` later runs on the GUI thread."""
+            failure: Callable[[BaseException], None] | None = None) -> Future[Any] | None:
+        """Queue ``op``; ``success(result)`` or ``failure(exc)`` later runs on the GUI thread.
+
+        After :meth:`shutdown` (window closing) new ops are dropped.
+        """
+        if self._closed:
+            return None
         self._pending += 1
         if self._pending == 1:
-            self.busy_changed.emit(True)
+            emit(self.busy_changed, True)
         fut = self._pool.submit(op, self.station)
-        fut.add_done_callback(lambda f: self._finished.emit((f, success, failure)))
+        fut.add_done_callback(lambda f: self._queue((f, success, failure)))
         return fut
 
-    @Slot(object)
+    def _queue(self, item: tuple[Future[Any], Any, Any]) -> None:
+        with self._lock:
+            self._done.append(item)
+        emit(self._finished)
+
+    @Slot()
+    def _drain(self) -> None:
+        with self._lock:
+            items, self._done = self._done, []
+        if self._closed:
+            return  # the window is gone; nobody is left to show results to
+        for item in items:
+            self._deliver(item)
+
     def _deliver(self, item: tuple[Future[Any], Any, Any]) -> None:
         fut, success, failure = item
         self._pending -= 1
         if self._pending == 0:
-            self.busy_changed.emit(False)
+            emit(self.busy_changed, False)
         exc = fut.exception()
         if exc is not None:
             if failure is not None:
@@ -71,4 +92,14 @@ class DbWorker(QObject):
 
     def shutdown(self) -> None:
         """Let queued writes finish before the station is closed."""
+        self._closed = True
         self._pool.shutdown(wait=True)
+
+
+def single_shot_timer(parent: QObject, msec: int) -> "QTimer":
+    """A restartable one-shot timer (debounce). Set up with setters, not constructor keywords."""
+    from PySide6.QtCore import QTimer
+    timer = QTimer(parent)
+    timer.setSingleShot(True)
+    timer.setInterval(msec)
+    return timer

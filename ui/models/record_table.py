@@ -14,6 +14,7 @@ from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView
 
 from ..worker import DbWorker
+from ..qtcompat import emit
 
 Index = QModelIndex | QPersistentModelIndex
 
@@ -63,7 +64,7 @@ class RecordTableModel(QAbstractTableModel):
         if gen != self._generation:
             return
         self.total = res[0]
-        self.total_changed.emit(self.total)
+        emit(self.total_changed, self.total)
         self._append(gen, res[1])
 
     def _append(self, gen: int, rows: list[dict[str, Any]]) -> None:
@@ -74,7 +75,7 @@ class RecordTableModel(QAbstractTableModel):
             self.beginInsertRows(QModelIndex(), len(self.rows), len(self.rows) + len(rows) - 1)
             self.rows.extend(rows)
             self.endInsertRows()
-        self.page_loaded.emit()
+        emit(self.page_loaded)
 
     def canFetchMore(self, parent: Index = QModelIndex()) -> bool:  # noqa: N802 - Qt API
         return not parent.isValid() and not self._loading and self.total is not None and len(self.rows) < self.total
@@ -157,7 +158,7 @@ class RecordTable(QTableView):
 
     def _open(self, index: QModelIndex) -> None:
         if index.isValid():
-            self.opened.emit(self.model().data(index, RecordTableModel.RecordRole))
+            emit(self.opened, self.model().data(index, RecordTableModel.RecordRole))
 
     def keyPressEvent(self, e: QKeyEvent) -> None:  # noqa: N802
         if e.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):

@@ -10,6 +10,7 @@ from station.errors import ValidationError
 from ..bus import StationBus
 from ..widgets.field_form import FieldForm
 from ..worker import DbWorker
+from ..qtcompat import emit
 
 TITLE_STYLE = "font-size: 16pt; font-weight: bold;"
 OK_STYLE = "color: #1b6e20;"
@@ -29,6 +30,8 @@ class Page(QWidget):
     def __init__(self, worker: DbWorker, bus: StationBus) -> None:
         super().__init__()
         self.worker, self.bus = worker, bus
+        self.go_person: Callable[[str], None] = lambda uid: None  # set by the main window
+        self.go_case: Callable[[str], None] = lambda uid: None
         bus.station_changed.connect(self._on_changed)
 
     def _on_changed(self, kinds: set[str], initiator: object) -> None:
@@ -48,7 +51,7 @@ class Page(QWidget):
     def find(self) -> None: ...
 
     def print_(self) -> None:
-        self.bus.status_shown.emit("本页没有可打印的内容")
+        emit(self.bus.status_shown, "本页没有可打印的内容")
 
     # helpers -----------------------------------------------------------------------------
     def write(self, op: Callable[[Any], Any], form: FieldForm | None, kinds: set[str],
@@ -58,18 +61,18 @@ class Page(QWidget):
             form.clear_errors()
 
         def ok(result: Any) -> None:
-            self.bus.station_changed.emit(kinds, self)
+            emit(self.bus.station_changed, kinds, self)
             done(result)
             warnings = getattr(result, "warnings", None)
             if warnings:
-                self.bus.status_shown.emit("；".join(warnings))
+                emit(self.bus.status_shown, "；".join(warnings))
 
         def failed(exc: BaseException) -> None:
             if isinstance(exc, ValidationError) and form is not None:
                 form.show_errors(exc.errors)
-                self.bus.status_shown.emit("未保存：请按提示修改")
+                emit(self.bus.status_shown, "未保存：请按提示修改")
             else:
-                self.bus.error_raised.emit(exc)
+                emit(self.bus.error_raised, exc)
 
         self.worker.run(op, ok, failed)
 

@@ -98,7 +98,7 @@ class HomePage(Page):
     def _open_case(self, t: QTableWidget, row: int) -> None:
         item = t.item(row, 0)
         if item is not None and item.data(Qt.ItemDataRole.UserRole):
-            self.open_case(item.data(Qt.ItemDataRole.UserRole))  # type: ignore[attr-defined]
+            self.go_case(item.data(Qt.ItemDataRole.UserRole))
 
     def _show(self, ov: dict[str, Any]) -> None:
         cats = self.ref.get("categories", {})

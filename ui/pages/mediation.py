@@ -46,7 +46,7 @@ STEPS = [
         Field("outcome_on", "不予受理日期", "date"),
         Field("refusal_reason", "不予受理理由", "text", required=True, height=50)]),
     Step("session", "三、调查与调解", "登记调解记录", "record_session", lambda p: [
-        Field("kind", "记录类型", "choice", codes.SESSION_KINDS, blank=False),
+        Field("kind", "记录类型", "choice", {"mediation": "调解", "investigation": "调查"}, blank=False),
         Field("held_at", "调解时间", "datetime"), Field("place", "调解地点"),
         Field("attendees", "到场当事人"), Field("record", "调解记录", "text", required=True)]),
     Step("agree", "四、调解结果：达成协议", "登记调解协议", "record_agreement", lambda p: [

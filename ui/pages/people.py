@@ -13,7 +13,9 @@ from station.masking import mask_id, mask_phone
 from ..models.record_table import Column, RecordTable, RecordTableModel
 from ..widgets.masked import MaskedValue
 from ..widgets.person_picker import DEBOUNCE_MS, PersonDialog
+from ..worker import single_shot_timer
 from .base import Page, title_label
+from ..qtcompat import emit
 
 
 def person_columns() -> list[Column]:
@@ -39,7 +41,7 @@ class PeoplePage(Page):
         self.hits.setAccessibleName("查找结果")
         self.hits.hide()
         self.hits.itemActivated.connect(lambda it: self.open_person(it.data(Qt.ItemDataRole.UserRole)))
-        self.timer = QTimer(self, singleShot=True, interval=DEBOUNCE_MS)
+        self.timer = single_shot_timer(self, DEBOUNCE_MS)
         self.timer.timeout.connect(self._search)
         self.query.textEdited.connect(lambda _t: self.timer.start())
         self.query.returnPressed.connect(self._first_hit)
@@ -123,7 +125,7 @@ class PeoplePage(Page):
 
     def new(self) -> None:
         self.dialog = PersonDialog(self.worker, self.window(), self.query.text().strip())
-        self.dialog.person_saved.connect(lambda p: (self.bus.station_changed.emit({"person"}, None),
+        self.dialog.person_saved.connect(lambda p: (emit(self.bus.station_changed, {"person"}, None),
                                                     self.open_person(p["uid"])))
         self.dialog.open()
 
@@ -159,7 +161,7 @@ class PeoplePage(Page):
     def _open_case(self, index: Any) -> None:
         item = self.cases.item(index.row(), 0)
         if item is not None:
-            self.open_case(item.data(Qt.ItemDataRole.UserRole))  # type: ignore[attr-defined]
+            self.go_case(item.data(Qt.ItemDataRole.UserRole))
 
     def _show(self, d: dict[str, Any]) -> None:
         p = d["person"]

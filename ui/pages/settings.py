@@ -10,6 +10,7 @@ from station import codes
 
 from ..widgets.field_form import Field, FieldForm
 from .base import Page, title_label
+from ..qtcompat import emit
 
 
 def _table(headers: list[str], name: str) -> QTableWidget:
@@ -117,7 +118,7 @@ class SettingsPage(Page):
     def save_station(self) -> None:
         data = self.station_form.values()
         self.write(lambda st: st.reference.setup_station(data), self.station_form, {"station"},
-                   lambda _r: self.bus.status_shown.emit("本所信息已保存"))
+                   lambda _r: emit(self.bus.status_shown, "本所信息已保存"))
 
     def save_settings(self) -> None:
         data = self.settings_form.values()
@@ -127,7 +128,7 @@ class SettingsPage(Page):
                 if v in ("", None):
                     continue
                 st.reference.put_setting(k, v if k == "case_number_format" else float(v) if "." in str(v) else int(v))
-        self.write(op, self.settings_form, {"setting"}, lambda _r: self.bus.status_shown.emit("设置已保存"))
+        self.write(op, self.settings_form, {"setting"}, lambda _r: emit(self.bus.status_shown, "设置已保存"))
 
     def _add(self, form: FieldForm, service: str, kind: str) -> None:
         data = form.values()

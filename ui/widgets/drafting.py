@@ -6,8 +6,9 @@ from typing import Any
 from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtWidgets import QLabel
 
-from ..worker import DbWorker
+from ..worker import DbWorker, single_shot_timer
 from .field_form import FieldForm
+from ..qtcompat import emit
 
 AUTOSAVE_MS = 600
 BANNER_STYLE = "color: #0b4f8a; background: #e3f0fc; padding: 4px;"
@@ -37,7 +38,7 @@ class DraftKeeper(QObject):
         self._suspended = 0
         self._baseline: dict[str, Any] = {}
         self._has_draft = False
-        self.timer = QTimer(self, singleShot=True, interval=AUTOSAVE_MS)
+        self.timer = single_shot_timer(self, AUTOSAVE_MS)
         self.timer.timeout.connect(self.save_now)
         form.changed.connect(self._edited)
 
@@ -63,7 +64,7 @@ class DraftKeeper(QObject):
                 self.worker.run(lambda st: st.drafts.discard_draft(key))
             return
         self._has_draft = True
-        self.worker.run(lambda st: st.drafts.save_draft(key, form_name, data), lambda _r: self.draft_saved.emit())
+        self.worker.run(lambda st: st.drafts.save_draft(key, form_name, data), lambda _r: emit(self.draft_saved))
 
     def restore(self) -> None:
         """Bring back a draft left by an earlier run, and tell the user."""
@@ -79,7 +80,7 @@ class DraftKeeper(QObject):
         msg = f"已恢复 {draft['updated_at'][:16]} 未保存的草稿（上次录入未保存，内容已自动找回）"
         self.banner.setText(msg)
         self.banner.show()
-        self.draft_restored.emit(msg)
+        emit(self.draft_restored, msg)
 
     def saved(self) -> None:
         """The record was saved (the core deleted the draft in the same transaction)."""

@@ -16,8 +16,9 @@ from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QHBoxLayout
 from station import codes
 from station.masking import mask_id, mask_phone
 
-from ..worker import DbWorker
+from ..worker import DbWorker, single_shot_timer
 from .field_form import ERROR_STYLE, Field, FieldForm
+from ..qtcompat import emit
 
 WARN_STYLE = "color: #8a5300; background: #fff4d6; padding: 3px;"
 DEBOUNCE_MS = 250
@@ -43,13 +44,14 @@ class _Edit(QLineEdit):
 
     key_down = Signal()
     key_enter = Signal()
+    has_suggestions = False  # a plain attribute: bool dynamic properties upset PySide6's refcounts
 
     def keyPressEvent(self, e: QKeyEvent) -> None:  # noqa: N802 - Qt override
         if e.key() == Qt.Key.Key_Down:
-            self.key_down.emit()
+            emit(self.key_down)
             return
-        if e.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and self.property("has_suggestions"):
-            self.key_enter.emit()
+        if e.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and self.has_suggestions:
+            emit(self.key_enter)
             return
         super().keyPressEvent(e)
 
@@ -124,7 +126,7 @@ class PersonDialog(QDialog):
 
     def _use_existing(self) -> None:
         if self._dups:
-            self.person_saved.emit(self._dups[0])
+            emit(self.person_saved, self._dups[0])
             self.accept()
 
     def save(self) -> None:
@@ -138,7 +140,7 @@ class PersonDialog(QDialog):
         self.worker.run(lambda st: st.people.save_person(data), self._saved, self._failed)
 
     def _saved(self, saved: Any) -> None:
-        self.person_saved.emit(saved.record)
+        emit(self.person_saved, saved.record)
         self.accept()
 
     def _failed(self, exc: BaseException) -> None:
@@ -185,7 +187,7 @@ class PersonPicker(QWidget):
         lay.addWidget(self.chosen)
         lay.addWidget(self.warn)
         self.setFocusProxy(self.edit)
-        self.timer = QTimer(self, singleShot=True, interval=DEBOUNCE_MS)
+        self.timer = single_shot_timer(self, DEBOUNCE_MS)
         self.timer.timeout.connect(self._search)
         self.edit.textEdited.connect(lambda _t: self.timer.start())
         self.edit.key_down.connect(self._to_list)
@@ -222,7 +224,7 @@ class PersonPicker(QWidget):
             item.setData(Qt.ItemDataRole.UserRole, h["uid"])
             self.list.addItem(item)
         self.list.setVisible(bool(hits))
-        self.edit.setProperty("has_suggestions", bool(hits))
+        self.edit.has_suggestions = bool(hits)
         if hits:
             self.list.setCurrentRow(0)
 
@@ -247,14 +249,16 @@ class PersonPicker(QWidget):
 
     def set_value(self, uid: str | None, check_duplicates: bool = False) -> None:
         self._uid = uid
+        self._seq += 1  # drop answers to searches typed before this choice
+        self.list.clear()
         self.list.hide()
-        self.edit.setProperty("has_suggestions", False)
+        self.edit.has_suggestions = False
         self.warn.hide()
         if not uid:
             self._person = None
             self.chosen.clear()
             self.edit.clear()
-            self.changed.emit()
+            emit(self.changed)
             return
 
         def load(st: Any) -> tuple[dict[str, Any], list[dict[str, Any]]]:
@@ -263,7 +267,7 @@ class PersonPicker(QWidget):
             return p, dups
 
         self.worker.run(load, self._loaded)
-        self.changed.emit()
+        emit(self.changed)
 
     def _loaded(self, result: tuple[dict[str, Any], list[dict[str, Any]]]) -> None:
         p, dups = result
@@ -335,12 +339,12 @@ class PartyList(QWidget):
         item = QListWidgetItem(f"{codes.PARTY_SIDES.get(party['side'], '')}：{party.get('name', '')}")
         item.setData(Qt.ItemDataRole.UserRole, party)
         self.rows.addItem(item)
-        self.changed.emit()
+        emit(self.changed)
 
     def keyPressEvent(self, e: QKeyEvent) -> None:  # noqa: N802
         if e.key() == Qt.Key.Key_Delete and self.rows.hasFocus() and self.rows.currentRow() >= 0:
             self.rows.takeItem(self.rows.currentRow())
-            self.changed.emit()
+            emit(self.changed)
             return
         super().keyPressEvent(e)
 
