@@ -57,8 +57,11 @@ def save_ui_prefs(data_dir: Path, prefs: dict[str, Any]) -> None:
 def apply_font(app: QApplication, large: bool) -> None:
     font = QFont()
     font.setFamilies(UI_FAMILIES)
-    font.setPointSize(LARGE_POINT_SIZE if large else BASE_POINT_SIZE)
+    size = LARGE_POINT_SIZE if large else BASE_POINT_SIZE
+    font.setPointSize(size)
     app.setFont(font)
+    # widgets with a style sheet of their own ignore later app font changes; this reaches them too
+    app.setStyleSheet(f"QWidget {{ font-size: {size}pt; }}")
 
 
 def application() -> QApplication:

@@ -170,6 +170,16 @@ class FieldForm(QWidget):
         label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignTop)
         self.layout_.addRow(label, box)
         self.inputs[f.key], self.errors[f.key], self.labels[f.key] = w, err, label
+        self._watch(w, err)
+
+    @staticmethod
+    def _watch(w: QWidget, err: QLabel) -> None:
+        """Editing a field clears its error: the message was about the old value."""
+        for name in ("textEdited", "textChanged", "currentIndexChanged", "changed", "dateChanged", "toggled"):
+            sig = getattr(w, name, None)
+            if sig is not None and hasattr(sig, "connect"):
+                sig.connect(lambda *_a: err.hide())
+                return
 
     def set_choices(self, key: str, choices: Mapping[str, str]) -> None:
         w = self.inputs[key]

@@ -171,6 +171,7 @@ class PersonPicker(QWidget):
         self.list.hide()
         self.chosen = QLabel()
         self.chosen.setWordWrap(True)
+        self.chosen.hide()
         self.warn = QLabel()
         self.warn.setWordWrap(True)
         self.warn.setStyleSheet(WARN_STYLE)
@@ -257,6 +258,7 @@ class PersonPicker(QWidget):
         if not uid:
             self._person = None
             self.chosen.clear()
+            self.chosen.hide()
             self.edit.clear()
             emit(self.changed)
             return
@@ -276,6 +278,7 @@ class PersonPicker(QWidget):
         self._person = p
         self.edit.setText(p["name"])
         self.chosen.setText("已选：" + person_summary(p))
+        self.chosen.show()
         if dups:
             self.warn.setText(duplicate_text(dups) + "，请核对是否同一人")
             self.warn.show()
