@@ -7,11 +7,10 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QEvent, QLibraryInfo, QLocale, QTranslator
+from PySide6.QtCore import QEvent, QLibraryInfo, QLocale, QObject, QTimer, QTranslator
 from PySide6.QtGui import QFont, QFontDatabase
 from PySide6.QtWidgets import QApplication, QDialog, QDialogButtonBox, QLabel, QVBoxLayout
 
-from station import Station
 from station.fonts import FACES, font_path
 
 from .bus import StationBus
@@ -78,9 +77,10 @@ def application() -> QApplication:
 class SetupDialog(QDialog):
     """首次使用: the station's identity (the full first-run wizard comes later)."""
 
-    def __init__(self, st: Station) -> None:
-        super().__init__()
-        self.st = st
+    def __init__(self, worker: DbWorker, parent: Any = None) -> None:
+        super().__init__(parent)
+        self.worker = worker
+        self.setObjectName("setup_dialog")
         self.setWindowTitle("设置本所信息")
         self.form = FieldForm([
             Field("code", "司法所编码", required=True, placeholder="如 340621101"),
@@ -97,13 +97,28 @@ class SetupDialog(QDialog):
         lay.addWidget(buttons)
 
     def _save(self) -> None:
-        from station.errors import ValidationError
-        try:  # a one-row write at set-up, before any window exists
-            self.st.reference.setup_station(self.form.values())
-        except ValidationError as e:
-            self.form.show_errors(e.errors)
-            return
-        self.accept()
+        data = self.form.values()
+        self.worker.run(lambda st: st.reference.setup_station(data), lambda _r: self.accept(), self._failed)
+
+    def _failed(self, exc: BaseException) -> None:
+        errors = getattr(exc, "errors", None)
+        if errors is None:
+            raise exc
+        self.form.show_errors(errors)
+
+
+class _AfterFirstPaint(QObject):
+    """Calls ``then`` once the window has painted: the DB layer loads while the user looks."""
+
+    def __init__(self, then: Any) -> None:
+        super().__init__()
+        self.then, self.done = then, False
+
+    def eventFilter(self, obj: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt API
+        if not self.done and event.type() == QEvent.Type.Paint:
+            self.done = True
+            QTimer.singleShot(0, self.then)
+        return False
 
 
 class StationApp:
@@ -112,14 +127,35 @@ class StationApp:
     def __init__(self, data_dir: str | Path) -> None:
         self.app = application()
         self.data_dir = Path(data_dir)
-        self.station = Station.open(self.data_dir)
         self.prefs = ui_prefs(self.data_dir)
         apply_font(self.app, bool(self.prefs.get("large_font")))
         self.bus = StationBus()
-        self.worker = DbWorker(self.station, on_unhandled=lambda e: emit(self.bus.error_raised, e))
+        folder = self.data_dir
+
+        def open_station() -> Any:
+            from station import Station  # imported on the DB thread, after the window is up
+            return Station.open(folder)
+        self.worker = DbWorker(open_station, on_unhandled=lambda e: emit(self.bus.error_raised, e))
         self.bus.font_scale_changed.connect(self.set_large_font)
         self.window = MainWindow(self.worker, self.bus)
         self.window.resize(1280, 800)
+        self.window.station_missing.connect(self.ask_identity)
+        self.setup: SetupDialog | None = None
+        self._first_paint = _AfterFirstPaint(self.worker.start)
+        self.window.installEventFilter(self._first_paint)
+        QTimer.singleShot(2000, self.worker.start)  # never shown (scripts) or no paint: start anyway
+
+    @property
+    def station(self) -> Any:
+        """The open station (tests read it once the worker is idle)."""
+        return self.worker.station
+
+    def ask_identity(self) -> None:
+        """No station identity yet: a simple set-up dialog (the full first-run wizard is later)."""
+        if self.setup is None or not self.setup.isVisible():
+            self.setup = SetupDialog(self.worker, self.window)
+            self.setup.accepted.connect(lambda: emit(self.bus.station_changed, {"station"}, None))
+            self.setup.open()
 
     def set_large_font(self, large: bool) -> None:
         self.prefs["large_font"] = large
@@ -132,7 +168,8 @@ class StationApp:
                 w.reject()
         self.window.close()
         self.worker.shutdown()
-        self.station.close()
+        if self.worker.station is not None:
+            self.worker.station.close()
         self.window.deleteLater()  # free the widgets now, not at interpreter exit
         QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
 
@@ -140,10 +177,6 @@ class StationApp:
 def main(data_dir: str | Path) -> int:
     """Entry point of ``station gui``."""
     app = application()
-    with Station.open(data_dir) as st:
-        needs_setup = st.reference.station_info() is None
-        if needs_setup and SetupDialog(st).exec() != QDialog.DialogCode.Accepted:
-            return 1
     gui = StationApp(data_dir)
     gui.window.show()
     hook = os.environ.get("STATION_TEST_HOOK")

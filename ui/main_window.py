@@ -4,7 +4,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (QComboBox, QHBoxLayout, QLabel, QListWidget, QMainWindow, QStackedWidget,
                                QWidget)
@@ -13,10 +13,12 @@ from station import codes
 
 from .bus import StationBus
 from .pages.base import Page, show_error
+from .qtcompat import emit
 from .worker import DbWorker
 
 
 class MainWindow(QMainWindow):
+    station_missing = Signal()  # the database has no station identity yet
     def __init__(self, worker: DbWorker, bus: StationBus, title: str = "司法所工作平台") -> None:
         super().__init__()
         from .pages.consultations import ConsultationPage
@@ -102,6 +104,8 @@ class MainWindow(QMainWindow):
         self.ref["village_names"] = {v["uid"]: v["name"] for v in ref["villages"]}
         self.ref["staff_names"] = {s["uid"]: s["name"] for s in ref["staff"]}
         info = ref["station"] or {}
+        if not info:
+            emit(self.station_missing)
         if info:
             self.setWindowTitle(f"{info['name']} · 司法所工作平台")
         current = self.operator.currentData()

@@ -11,27 +11,34 @@ from __future__ import annotations
 import logging
 import threading
 from concurrent.futures import Future, ThreadPoolExecutor
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
 from PySide6.QtCore import QObject, Signal, Slot
 
-from station import Station
 from .qtcompat import emit
+
+if TYPE_CHECKING:
+    from station import Station
 
 log = logging.getLogger(__name__)
 
-Op = Callable[[Station], Any]
+Op = Callable[["Station"], Any]
 
 
 class DbWorker(QObject):
-    """Runs ops on the DB thread; ``idle`` is emitted when nothing is pending."""
+    """Runs ops on the DB thread.
+
+    The station itself is opened by the first op (``opener``), on that thread, so
+    the window can paint before SQLAlchemy is even imported; later ops queue behind it.
+    """
 
     _finished = Signal()  # "closures pending": results wait in a locked list (Anki's taskman pattern)
     busy_changed = Signal(bool)
 
-    def __init__(self, station: Station, on_unhandled: Callable[[BaseException], None] | None = None) -> None:
+    def __init__(self, opener: Callable[[], "Station"],
+                 on_unhandled: Callable[[BaseException], None] | None = None) -> None:
         super().__init__()
-        self.station = station
+        self.station: Station | None = None
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="station-db")
         self._pending = 0
         self._lock = threading.Lock()
@@ -39,6 +46,17 @@ class DbWorker(QObject):
         self._closed = False
         self._done: list[tuple[Future[Any], Any, Any]] = []
         self._finished.connect(self._drain)
+
+        self._go = threading.Event()
+
+        def open_station(_none: Any) -> None:
+            self._go.wait()  # released by start(): after the window's first paint
+            self.station = opener()
+        self.run(open_station)
+
+    def start(self) -> None:
+        """Let the DB thread open the station (ops queued so far run after it)."""
+        self._go.set()
 
     @property
     def pending(self) -> int:
@@ -55,7 +73,7 @@ class DbWorker(QObject):
         self._pending += 1
         if self._pending == 1:
             emit(self.busy_changed, True)
-        fut = self._pool.submit(op, self.station)
+        fut = self._pool.submit(lambda: op(self.station))
         fut.add_done_callback(lambda f: self._queue((f, success, failure)))
         return fut
 
@@ -93,6 +111,7 @@ class DbWorker(QObject):
     def shutdown(self) -> None:
         """Let queued writes finish before the station is closed."""
         self._closed = True
+        self._go.set()
         self._pool.shutdown(wait=True)
 
 
