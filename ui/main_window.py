@@ -30,22 +30,19 @@ class MainWindow(QMainWindow):
         self.worker, self.bus = worker, bus
         self.setWindowTitle(title)
         self.ref: dict[str, Any] = {}
-        self.pages: list[Page] = [
-            HomePage(worker, bus, self.ref), ConsultationPage(worker, bus, self.ref),
-            MediationPage(worker, bus, self.ref), VisitsPage(worker, bus, self.ref),
-            PeoplePage(worker, bus, self.ref), SettingsPage(worker, bus, self.ref),
-        ]
+        # pages are built on first visit: the window paints sooner, and unused screens cost nothing
+        self._classes: list[type[Page]] = [HomePage, ConsultationPage, MediationPage, VisitsPage, PeoplePage,
+                                           SettingsPage]
+        self._built: list[Page | None] = [None] * len(self._classes)
         self.nav = QListWidget()
         self.nav.setAccessibleName("导航")
         self.nav.setFixedWidth(150)
         self.nav.setStyleSheet("QListWidget::item { padding: 10px 8px; }")
         self.stack = QStackedWidget()
-        for i, page in enumerate(self.pages, 1):
-            self.nav.addItem(f"{page.TITLE}")
-            self.stack.addWidget(page)
-            page.go_person = self.open_person
-            page.go_case = self.open_case
-            act = QAction(page.TITLE, self, shortcut=QKeySequence(f"Ctrl+{i}"))
+        for i, cls in enumerate(self._classes, 1):
+            self.nav.addItem(cls.TITLE)
+            self.stack.addWidget(QWidget())  # placeholder until first visit
+            act = QAction(cls.TITLE, self, shortcut=QKeySequence(f"Ctrl+{i}"))
             act.triggered.connect(lambda _c=False, n=i - 1: self.show_page(n))
             self.addAction(act)
         self.nav.currentRowChanged.connect(self._page_changed)
@@ -118,8 +115,24 @@ class MainWindow(QMainWindow):
         self.operator.setCurrentIndex(max(self.operator.findData(current), 0))
         self.operator.blockSignals(False)
         self._show_unsynced(ref["unsynced"])
-        for p in self.pages:
-            p.set_reference(self.ref)  # type: ignore[attr-defined]
+        if not getattr(self, "_drafts_checked", False):
+            self._drafts_checked = True
+            self.worker.run(lambda st: st.drafts.list_drafts(), self._drafts_found)
+        for p in self._built:
+            if p is not None:
+                p.set_reference(self.ref)  # type: ignore[attr-defined]
+
+    #: which page restores a draft of each form
+    DRAFT_PAGES = {"consultation": 1, "case": 2, "visit": 3}
+
+    def _drafts_found(self, drafts: list[dict[str, Any]]) -> None:
+        """Drafts left by a crash: build their pages (they restore and say so) and tell the user."""
+        pages = sorted({self.DRAFT_PAGES[d["form"]] for d in drafts if d["form"] in self.DRAFT_PAGES})
+        for n in pages:
+            self.page_at(n)
+        if pages:
+            names = "、".join(self._classes[n].TITLE for n in pages)
+            emit(self.bus.status_shown, f"已找回上次未保存的草稿：{names}")
 
     def _show_unsynced(self, n: int) -> None:
         self.unsynced.setText(f"未同步 {n:,} 条")
@@ -135,31 +148,52 @@ class MainWindow(QMainWindow):
         self.worker.run(lambda st: setattr(st, "actor_uid", uid))
 
     # navigation --------------------------------------------------------------------------
+    def page_at(self, n: int) -> Page:
+        page = self._built[n]
+        if page is None:
+            page = self._classes[n](self.worker, self.bus, self.ref)  # type: ignore[call-arg]
+            page.go_person = self.open_person
+            page.go_case = self.open_case
+            old = self.stack.widget(n)
+            self.stack.insertWidget(n, page)
+            self.stack.removeWidget(old)
+            old.deleteLater()
+            self._built[n] = page
+            if self.ref:
+                page.set_reference(self.ref)  # type: ignore[attr-defined]
+        return page
+
+    @property
+    def pages(self) -> list[Page]:
+        """Every page (building the ones not visited yet)."""
+        return [self.page_at(i) for i in range(len(self._classes))]
+
     def current_page(self) -> Page:
-        return self.pages[self.stack.currentIndex()]
+        return self.page_at(self.stack.currentIndex())
 
     def show_page(self, n: int) -> None:
         self.nav.setCurrentRow(n)
 
     def page(self, cls_name: str) -> Page:
-        return next(p for p in self.pages if type(p).__name__ == cls_name)
+        return self.page_at(next(i for i, c in enumerate(self._classes) if c.__name__ == cls_name))
 
     def _page_changed(self, n: int) -> None:
+        page = self.page_at(n)
         self.stack.setCurrentIndex(n)
-        self.pages[n].activate()
+        page.activate()
 
     def open_person(self, uid: str) -> None:
         people = self.page("PeoplePage")
-        self.show_page(self.pages.index(people))
+        self.show_page(self._built.index(people))
         people.open_person(uid)  # type: ignore[attr-defined]
 
     def open_case(self, uid: str) -> None:
         med = self.page("MediationPage")
-        self.show_page(self.pages.index(med))
+        self.show_page(self._built.index(med))
         med.open_case(uid)  # type: ignore[attr-defined]
 
     def closeEvent(self, e: QCloseEvent) -> None:  # noqa: N802
-        for p in self.pages:
+        for p in self._built:
             flush = getattr(p, "flush_drafts", None)
             if flush:
                 flush()
