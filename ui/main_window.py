@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import importlib
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
@@ -17,32 +18,31 @@ from .qtcompat import emit
 from .worker import DbWorker
 
 
+#: the screens in sidebar order: (title, module under ui.pages, class); imported on first visit
+SCREENS = [("工作台", "home", "HomePage"), ("来访咨询", "consultations", "ConsultationPage"),
+           ("人民调解", "mediation", "MediationPage"), ("村居法律顾问", "visits", "VisitsPage"),
+           ("当事人", "people", "PeoplePage"), ("设置", "settings", "SettingsPage")]
+
+
 class MainWindow(QMainWindow):
     station_missing = Signal()  # the database has no station identity yet
+
     def __init__(self, worker: DbWorker, bus: StationBus, title: str = "司法所工作平台") -> None:
         super().__init__()
-        from .pages.consultations import ConsultationPage
-        from .pages.home import HomePage
-        from .pages.mediation import MediationPage
-        from .pages.people import PeoplePage
-        from .pages.settings import SettingsPage
-        from .pages.visits import VisitsPage
         self.worker, self.bus = worker, bus
         self.setWindowTitle(title)
         self.ref: dict[str, Any] = {}
         # pages are built on first visit: the window paints sooner, and unused screens cost nothing
-        self._classes: list[type[Page]] = [HomePage, ConsultationPage, MediationPage, VisitsPage, PeoplePage,
-                                           SettingsPage]
-        self._built: list[Page | None] = [None] * len(self._classes)
+        self._built: list[Page | None] = [None] * len(SCREENS)
         self.nav = QListWidget()
         self.nav.setAccessibleName("导航")
         self.nav.setFixedWidth(150)
         self.nav.setStyleSheet("QListWidget::item { padding: 10px 8px; }")
         self.stack = QStackedWidget()
-        for i, cls in enumerate(self._classes, 1):
-            self.nav.addItem(cls.TITLE)
+        for i, (screen_title, _m, _c) in enumerate(SCREENS, 1):
+            self.nav.addItem(screen_title)
             self.stack.addWidget(QWidget())  # placeholder until first visit
-            act = QAction(cls.TITLE, self, shortcut=QKeySequence(f"Ctrl+{i}"))
+            act = QAction(screen_title, self, shortcut=QKeySequence(f"Ctrl+{i}"))
             act.triggered.connect(lambda _c=False, n=i - 1: self.show_page(n))
             self.addAction(act)
         self.nav.currentRowChanged.connect(self._page_changed)
@@ -131,7 +131,7 @@ class MainWindow(QMainWindow):
         for n in pages:
             self.page_at(n)
         if pages:
-            names = "、".join(self._classes[n].TITLE for n in pages)
+            names = "、".join(SCREENS[n][0] for n in pages)
             emit(self.bus.status_shown, f"已找回上次未保存的草稿：{names}")
 
     def _show_unsynced(self, n: int) -> None:
@@ -151,7 +151,9 @@ class MainWindow(QMainWindow):
     def page_at(self, n: int) -> Page:
         page = self._built[n]
         if page is None:
-            page = self._classes[n](self.worker, self.bus, self.ref)  # type: ignore[call-arg]
+            _title, module, cls_name = SCREENS[n]
+            cls = getattr(importlib.import_module(f"{__package__}.pages.{module}"), cls_name)
+            page = cls(self.worker, self.bus, self.ref)
             page.go_person = self.open_person
             page.go_case = self.open_case
             old = self.stack.widget(n)
@@ -166,7 +168,7 @@ class MainWindow(QMainWindow):
     @property
     def pages(self) -> list[Page]:
         """Every page (building the ones not visited yet)."""
-        return [self.page_at(i) for i in range(len(self._classes))]
+        return [self.page_at(i) for i in range(len(SCREENS))]
 
     def current_page(self) -> Page:
         return self.page_at(self.stack.currentIndex())
@@ -175,7 +177,7 @@ class MainWindow(QMainWindow):
         self.nav.setCurrentRow(n)
 
     def page(self, cls_name: str) -> Page:
-        return self.page_at(next(i for i, c in enumerate(self._classes) if c.__name__ == cls_name))
+        return self.page_at(next(i for i, s in enumerate(SCREENS) if s[2] == cls_name))
 
     def _page_changed(self, n: int) -> None:
         page = self.page_at(n)
