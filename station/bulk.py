@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from functools import lru_cache
 from typing import Any, Callable, Iterable
 
 from sqlalchemy import JSON, Boolean, Date, DateTime, Time, inspect
@@ -32,10 +31,14 @@ def _iso(v: Any) -> Any:
     return v.isoformat(sep=" ") if isinstance(v, dt.datetime) else v.isoformat()
 
 
-@lru_cache(maxsize=None)
-def _codec(model: type[Synced]) -> tuple[list[str], list[Callable[[Any], Any] | None],
-                                          list[Callable[[Any], Any] | None]]:
+_Codec = tuple[list[str], list[Callable[[Any], Any] | None], list[Callable[[Any], Any] | None]]
+_CODECS: dict[str, _Codec] = {}
+
+
+def _codec(model: type[Synced]) -> _Codec:
     """Column keys, their converters to SQLite storage, and to record-dict (export) form."""
+    if model.KIND in _CODECS:
+        return _CODECS[model.KIND]
     keys: list[str] = []
     to_db: list[Callable[[Any], Any] | None] = []
     to_rec: list[Callable[[Any], Any] | None] = []
@@ -60,7 +63,8 @@ def _codec(model: type[Synced]) -> tuple[list[str], list[Callable[[Any], Any] | 
         else:
             to_db.append(None)
             to_rec.append(None)
-    return keys, to_db, to_rec
+    _CODECS[model.KIND] = (keys, to_db, to_rec)
+    return _CODECS[model.KIND]
 
 
 def encode_row(model: type[Synced], row: dict[str, Any]) -> dict[str, Any]:

@@ -12,16 +12,12 @@ from pathlib import Path
 from typing import Any, Callable
 
 from . import __version__, paths
-from .errors import ImportFailed, NotFound, StationError, ValidationError
+from .errors import ImportFailed, NotFound, StationError, UsageError, ValidationError
 from .masking import mask_address, mask_id, mask_phone
 from .station import Station
 
 EXIT_OK, EXIT_FAILURE, EXIT_USAGE = 0, 1, 2
 LIST_KINDS = ("person", "consultation", "case", "visit", "village", "staff", "committee")
-
-
-class UsageError(Exception):
-    """Bad arguments detected after parsing."""
 
 
 class _Parser(argparse.ArgumentParser):
@@ -239,7 +235,9 @@ _EXTENSIONS: list[Callable[[Any], None]] = []
 
 
 def _load_extensions() -> None:
-    for module, attr in (("station.printing.cli", "add_print_command"), ("station.sync.cli", "add_sync_commands")):
+    _EXTENSIONS.clear()  # main() may run more than once in a process (tests): never add a subcommand twice
+    for module, attr in (("station.printing.cli", "add_print_command"), ("station.sync.cli", "add_sync_commands"),
+                         ("station.reports.cli", "add_report_commands")):
         try:
             mod = __import__(module, fromlist=[attr])
         except ImportError:
@@ -268,4 +266,8 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    # Run the canonical module, not a second copy named __main__, so that error classes raised
+    # by extension modules (which import station.cli) are the ones main() catches.
+    from station.cli import main as _main
+
+    sys.exit(_main())

@@ -211,7 +211,7 @@ def _chunk(g: _Gen, n: int, staff: list[dict[str, Any]], villages: list[dict[str
         number, seq = g.number("case", applied.year)
         stage = rng.choices(["applied", "accepted", "mediating", "agreed", "failed", "closed", "archived", "refused"],
                             [5, 5, 10, 25, 8, 27, 15, 5])[0]
-        row: dict[str, Any] = {**g.meta(), "number": number, "seq": seq, "display_number": None,
+        case: dict[str, Any] = {**g.meta(), "number": number, "seq": seq, "display_number": None,
                                "display_seq": None, "title": title, "committee_uid": committee,
                                "village_uid": rng.choice(villages)["uid"],
                                "source": rng.choices(list(codes.CASE_SOURCES), [70, 15, 5, 5, 1, 2, 1, 1])[0],
@@ -229,51 +229,51 @@ def _chunk(g: _Gen, n: int, staff: list[dict[str, Any]], villages: list[dict[str
                                "prevents_crime": rng.random() < 0.05, "prevents_crime_persons": None,
                                "prevents_petition": False, "prevents_petition_persons": None,
                                "closed_on": None, "archived_on": None, "consultation_uid": None}
-        row["is_group"] = row["people_involved"] >= 5
-        if row["prevents_crime"]:
-            row["prevents_crime_persons"] = 2
+        case["is_group"] = case["people_involved"] >= 5
+        if case["prevents_crime"]:
+            case["prevents_crime_persons"] = 2
         if stage == "refused":
-            row["refused_on"] = applied + dt.timedelta(days=1)
-            row["refusal_reason"] = "被申请人明确拒绝调解"
+            case["refused_on"] = applied + dt.timedelta(days=1)
+            case["refusal_reason"] = "被申请人明确拒绝调解"
         elif stage != "applied":
             acc = applied + dt.timedelta(days=rng.randrange(0, 3))
-            row["accepted_on"] = acc
+            case["accepted_on"] = acc
             dseq = next_value(g.session, f"case_display:{acc.year}")
-            row["display_seq"] = dseq
-            row["display_number"] = f"（{acc.year}）临人调字第{dseq}号"
+            case["display_seq"] = dseq
+            case["display_number"] = f"（{acc.year}）临人调字第{dseq}号"
             if stage != "accepted":
                 held = dt.datetime.combine(acc + dt.timedelta(days=rng.randrange(1, 10)), dt.time(9, 30))
-                sessions.append({**g.meta(), "case_uid": row["uid"], "kind": "mediation", "held_at": held,
+                sessions.append({**g.meta(), "case_uid": case["uid"], "kind": "mediation", "held_at": held,
                                  "place": "临涣镇人民调解委员会调解室", "attendees": "双方当事人", "participants": "村干部",
-                                 "mediator_uids": row["mediator_uids"], "recorder_uid": None,
+                                 "mediator_uids": case["mediator_uids"], "recorder_uid": None,
                                  "record": "告知双方权利义务后，双方分别陈述，调解员释法说理，双方同意协商解决。"})
                 if stage in ("agreed", "closed", "archived"):
                     out_on = held.date()
-                    row.update(outcome=rng.choice(["written", "written", "written", "oral"]), outcome_on=out_on,
-                               terms=["被申请人于协议签订之日起十日内赔偿申请人损失人民币" f"{int(row['amount'] or 500)}元。",
+                    case.update(outcome=rng.choice(["written", "written", "written", "oral"]), outcome_on=out_on,
+                               terms=["被申请人于协议签订之日起十日内赔偿申请人损失人民币" f"{int(case['amount'] or 500)}元。",
                                       "双方今后互相尊重，和睦相处，不再因此事发生纠纷。"],
                                performance_method="一次性现金支付", agreement_effective_on=out_on,
                                performance_deadline=out_on + dt.timedelta(days=10), copies=3,
                                performance_status="pending")
                     if stage != "agreed":
                         fu = out_on + dt.timedelta(days=15)
-                        row.update(performance_status="fulfilled", performed_on=fu, closed_on=fu)
-                        follows.append({**g.meta(), "case_uid": row["uid"], "visited_on": fu, "person_uid": None,
-                                        "staff_uid": row["mediator_uids"][0], "performance_status": "fulfilled",
+                        case.update(performance_status="fulfilled", performed_on=fu, closed_on=fu)
+                        follows.append({**g.meta(), "case_uid": case["uid"], "visited_on": fu, "person_uid": None,
+                                        "staff_uid": case["mediator_uids"][0], "performance_status": "fulfilled",
                                         "satisfaction": "satisfied", "notes": "协议已履行完毕，双方满意。",
                                         "risk_found": False})
                         if stage == "archived":
-                            row["archived_on"] = fu + dt.timedelta(days=5)
-                    if row["outcome"] == "written" and rng.random() < 0.2:
-                        row.update(jc_applied_on=out_on + dt.timedelta(days=5), jc_court=rng.choice(COURTS),
+                            case["archived_on"] = fu + dt.timedelta(days=5)
+                    if case["outcome"] == "written" and rng.random() < 0.2:
+                        case.update(jc_applied_on=out_on + dt.timedelta(days=5), jc_court=rng.choice(COURTS),
                                    jc_result="confirmed", jc_decided_on=out_on + dt.timedelta(days=12))
                 elif stage == "failed":
-                    row.update(outcome="failed", outcome_on=held.date(), outcome_reason="双方分歧较大，已告知可向人民法院起诉")
-        cases.append(row)
-        a, b = rng.sample(people[:n_people], 2)
-        parties.append({**g.meta(), "case_uid": row["uid"], "person_uid": a["uid"], "side": "applicant",
+                    case.update(outcome="failed", outcome_on=held.date(), outcome_reason="双方分歧较大，已告知可向人民法院起诉")
+        cases.append(case)
+        applicant, respondent = rng.sample(people[:n_people], 2)
+        parties.append({**g.meta(), "case_uid": case["uid"], "person_uid": applicant["uid"], "side": "applicant",
                         "position": 0, "agent_uid": None, "agent_kind": None})
-        parties.append({**g.meta(), "case_uid": row["uid"], "person_uid": b["uid"], "side": "respondent",
+        parties.append({**g.meta(), "case_uid": case["uid"], "person_uid": respondent["uid"], "side": "respondent",
                         "position": 1, "agent_uid": None, "agent_kind": None})
     insert_records(g.session, MediationCase, cases)
     insert_records(g.session, CaseParty, parties)

@@ -58,6 +58,10 @@ class InvalidTransition(StationError):
         super().__init__(reason)
 
 
+class UsageError(StationError):
+    """A command was called with arguments that make no sense (CLI exit status 2)."""
+
+
 class Conflict(StationError):
     """A write based on a version that is no longer current."""
 

@@ -41,6 +41,8 @@ SETTINGS: tuple[SettingDef, ...] = (
     SettingDef("default_target_hours", 50.0, "村(居)年度服务时长目标（小时）",
                "Yearly adviser hours per village unless the village sets its own."),
     SettingDef("case_time_limit_days", 30, "调解期限（天）", "Cases open longer than this are overdue."),
+    SettingDef("follow_up_after_days", 15, "协议达成后回访（天）",
+               "A follow-up visit is due this many days after an agreement (reminder on the home page)."),
 )
 
 BY_KEY = {s.key: s for s in SETTINGS}

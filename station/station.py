@@ -20,6 +20,7 @@ from . import paths, settings
 from .db import tracking
 from .db.engine import make_engine
 from .db.migrate import migrate
+from .reports import service as reports_service
 from .services import (consultations, dashboard, drafts, mediation, people, privacy, records, reference, search,
                        visits)
 
@@ -69,6 +70,7 @@ class Station:
         self.drafts = _Bound(self, drafts)
         self.privacy = _Bound(self, privacy)
         self.dashboard = _Bound(self, dashboard)
+        self.reports = _Bound(self, reports_service)
 
     @classmethod
     def open(cls, data_dir: str | Path | None = None) -> "Station":

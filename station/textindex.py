@@ -14,8 +14,6 @@ from __future__ import annotations
 
 import re
 
-from pypinyin import lazy_pinyin
-
 _CJK = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f"
 _RUN = re.compile(rf"[{_CJK}]+|[0-9A-Za-z]+")
 _HAS_CJK = re.compile(rf"[{_CJK}]")
@@ -47,6 +45,9 @@ SURNAME_READINGS: dict[str, tuple[str, ...]] = {
 
 
 def _syllables(text: str) -> list[str]:
+    # pypinyin loads a 200 ms phrase dictionary: import it on first use, not at start-up.
+    from pypinyin import lazy_pinyin
+
     return [s.lower() for s in lazy_pinyin(text, errors="ignore") if s.isalpha()]
 
 

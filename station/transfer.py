@@ -17,6 +17,7 @@ from sqlalchemy import inspect, select, update
 from sqlalchemy.orm import Session
 
 from .bulk import encode_row
+from .db.base import Synced
 from .db.tracking import emit_changes
 from .errors import ImportFailed, ValidationError
 from .models import SYNCED_MODELS
@@ -48,7 +49,7 @@ def export_to(session: Session, out: IO[str], kinds: list[str] | None = None) ->
     return n
 
 
-def _fk_targets(model: type) -> dict[str, str]:
+def _fk_targets(model: type[Synced]) -> dict[str, str]:
     """Column → referenced table for the model's foreign keys."""
     out = {}
     for col in inspect(model).columns:
@@ -71,7 +72,7 @@ def import_file(session: Session, path: Path | str) -> dict[str, int]:
 def import_lines(session: Session, lines: IO[str] | list[str]) -> dict[str, int]:
     from .services.people import _clean as clean_person
 
-    parsed: list[tuple[int, type, dict[str, Any]]] = []
+    parsed: list[tuple[int, type[Synced], dict[str, Any]]] = []
     for no, raw in enumerate(lines, 1):
         raw = raw.strip()
         if not raw:
@@ -95,7 +96,7 @@ def import_lines(session: Session, lines: IO[str] | list[str]) -> dict[str, int]
         except (ValueError, TypeError) as e:
             bad = _bad_field(model, data)
             raise ImportFailed(no, f"字段“{bad}”：格式不正确（{e}）")
-        for col in inspect(model).columns:
+        for col in inspect(model).columns:  # type: ignore[var-annotated]
             if col.key not in values and col.key in ("uid", "version"):
                 raise ImportFailed(no, f"字段“{col.key}”：缺少")
             if not col.nullable and values.get(col.key, ...) is None and col.default is None:
@@ -126,7 +127,7 @@ def import_lines(session: Session, lines: IO[str] | list[str]) -> dict[str, int]
         rows = [v for _, m, v in parsed if m is model]
         if not rows:
             continue
-        existing = {}
+        existing: dict[str, int] = {}
         uids = [r["uid"] for r in rows]
         for i in range(0, len(uids), 500):
             existing.update(session.execute(select(model.uid, model.version)
@@ -145,7 +146,7 @@ def import_lines(session: Session, lines: IO[str] | list[str]) -> dict[str, int]
     return counts
 
 
-def _bad_field(model: type, data: dict[str, Any]) -> str:
+def _bad_field(model: type[Synced], data: dict[str, Any]) -> str:
     for key in data:
         try:
             decode(model, {key: data[key]})

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import unicodedata
 from dataclasses import dataclass
 
 import phonenumbers
@@ -41,11 +40,18 @@ class RicInfo:
     region_known: bool
 
 
+# Full-width digits and Latin letters (typed with a Chinese IME) → ASCII. Deliberately not
+# NFKC: that would also turn Chinese punctuation （，：；） into ASCII and rewrite CJK
+# compatibility ideographs, which can change a rare character in a real name.
+_HALF_WIDTH = {cp: cp - 0xFEE0 for cp in (*range(0xFF10, 0xFF1A), *range(0xFF21, 0xFF3B), *range(0xFF41, 0xFF5B))}
+_HALF_WIDTH.update({0xFF0D: ord("-"), 0xFF0B: ord("+")})
+
+
 def normalise_text(value: str | None) -> str:
-    """NFKC (full-width digits and letters to half-width), strip, fold inner ideographic spaces."""
+    """Full-width digits and letters to ASCII, strip, fold runs of spaces (incl. ideographic)."""
     if value is None:
         return ""
-    text = unicodedata.normalize("NFKC", str(value))
+    text = str(value).translate(_HALF_WIDTH)
     return re.sub(r"[ \t\u3000]+", " ", text).strip()
 
 

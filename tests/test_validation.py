@@ -90,3 +90,9 @@ def test_dates() -> None:
 @pytest.mark.parametrize("raw,expected", [(" 张三 ", "张三"), ("张\u3000三", "张三"), ("John  Smith", "John Smith")])
 def test_names_normalised(raw: str, expected: str) -> None:
     assert normalise_name(raw) == expected
+
+
+def test_text_keeps_chinese_punctuation_and_rare_characters() -> None:
+    from station.validation import normalise_text
+    raw = "被申请人（赵某）赔偿５０００元，于１２月前付清；\uFA10塚　𠀀"
+    assert normalise_text(raw) == "被申请人（赵某）赔偿5000元，于12月前付清；\uFA10塚 𠀀"

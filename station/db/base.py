@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from typing import ClassVar
 
 from sqlalchemy import Boolean, DateTime, Integer, MetaData, String
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -39,10 +40,11 @@ class Synced:
     marked ``deleted`` so the tombstone can travel.
     """
 
+    __tablename__: str
     #: short name used in the outbox, exports and the CLI ("person", "case"...)
-    KIND: str = ""
+    KIND: ClassVar[str] = ""
     #: Chinese name of the kind for messages
-    LABEL: str = ""
+    LABEL: ClassVar[str] = ""
 
     uid: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_uid)
     version: Mapped[int] = mapped_column(Integer, default=0)

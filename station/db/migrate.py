@@ -12,26 +12,36 @@ import datetime as dt
 import sqlite3
 from pathlib import Path
 
-from alembic import command
-from alembic.config import Config
-from alembic.script import ScriptDirectory
+from typing import TYPE_CHECKING
+
 from sqlalchemy import Engine, inspect, text
 
 from ..errors import SchemaError
 
+if TYPE_CHECKING:
+    from alembic.config import Config
+
 #: the newest revision this program knows (a test keeps it equal to Alembic's head)
-SCHEMA_HEAD = "0003"
+SCHEMA_HEAD = "0003"  # chain: 0001 → 0002 → 0004 → 0006 → 0005 → 0003 (ids are names, the chain is the order)
 
 _MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 
 
-def alembic_config() -> Config:
+# Alembic is imported only when a migration has to run: opening an up-to-date
+# database should not pay for it.
+
+
+def alembic_config() -> "Config":
+    from alembic.config import Config
+
     cfg = Config()
     cfg.set_main_option("script_location", str(_MIGRATIONS))
     return cfg
 
 
 def known_revisions() -> set[str]:
+    from alembic.script import ScriptDirectory
+
     return {s.revision for s in ScriptDirectory.from_config(alembic_config()).walk_revisions()}
 
 
@@ -67,6 +77,8 @@ def migrate(engine: Engine, db_path: Path | None, backup_dir: Path | None,
     if rev is not None and db_path is not None and backup_dir is not None:
         stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
         backup = backup_file(db_path, backup_dir / f"station-before-migration-{rev}-{stamp}.db")
+    from alembic import command
+
     cfg = alembic_config()
     with engine.connect() as conn:
         raw = conn.connection.driver_connection  # PRAGMA foreign_keys is ignored inside a transaction

@@ -39,7 +39,12 @@ class Consultation(Synced, Base):
     aid_override_reason: Mapped[str] = mapped_column(Text, default="")
     seq: Mapped[int] = mapped_column(Integer, default=0)
 
-    __table_args__ = (Index("ix_consultations_occurred_at", "occurred_at"),)
+    __table_args__ = (
+        Index("ix_consultations_occurred_at", "occurred_at"),
+        # statistics: covering index for the report's GROUP BY (migration 0006)
+        Index("ix_consultations_stats", "occurred_at", "deleted", "category_code", "channel", "handling",
+              "referral_target", "referral_status", "satisfaction"),
+    )
 
 
 class ConsultationPerson(Synced, Base):

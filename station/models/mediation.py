@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import JSON, Boolean, Date, DateTime, ForeignKey, Index, Integer, Float, String, Text
+from sqlalchemy import JSON, Boolean, Date, DateTime, ForeignKey, Index, Integer, Float, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..db.base import Base, Synced
@@ -66,6 +66,17 @@ class MediationCase(Synced, Base):
     __table_args__ = (
         Index("ix_mediation_cases_status", "status"),
         Index("ix_mediation_cases_applied_on", "applied_on"),
+        # statistics: covering indexes led by each event date (migration 0006)
+        Index("ix_mediation_cases_applied_stats", "applied_on", "deleted"),
+        Index("ix_mediation_cases_accepted_stats", "accepted_on", "deleted", "dispute_type", "source",
+              "committee_uid", "is_group", "amount"),
+        Index("ix_mediation_cases_outcome_stats", "outcome_on", "deleted", "outcome", "dispute_type", "source",
+              "committee_uid", "performance_status", "amount", "prevents_crime", "prevents_crime_persons",
+              "prevents_petition", "prevents_petition_persons"),
+        Index("ix_mediation_cases_refused_on", "refused_on"),
+        Index("ix_mediation_cases_jc_applied_on", "jc_applied_on"),
+        Index("ix_mediation_cases_jc_decided_on", "jc_decided_on"),
+        Index("ix_mediation_cases_deleted_uid", "uid", sqlite_where=text("deleted = 1")),
     )
 
 
@@ -111,3 +122,5 @@ class FollowUp(Synced, Base):
     satisfaction: Mapped[str | None] = mapped_column(String(16))
     notes: Mapped[str] = mapped_column(Text, default="")
     risk_found: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    __table_args__ = (Index("ix_follow_ups_stats", "visited_on", "deleted", "satisfaction", "case_uid"),)

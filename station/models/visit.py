@@ -29,4 +29,9 @@ class AdviserVisit(Synced, Base):
     result: Mapped[str] = mapped_column(Text, default="")
     seq: Mapped[int] = mapped_column(Integer, default=0)
 
-    __table_args__ = (Index("ix_adviser_visits_visit_date", "visit_date"),)
+    __table_args__ = (
+        Index("ix_adviser_visits_visit_date", "visit_date"),
+        # statistics: covering index for the report's GROUP BY (migration 0006)
+        Index("ix_adviser_visits_stats", "visit_date", "deleted", "village_uid", "mode", "hours", "attendees",
+              "service_types", "adviser_uid"),
+    )

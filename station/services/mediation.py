@@ -129,7 +129,7 @@ def _set_parties(session: Session, case: MediationCase, parties: list[Mapping[st
         old.deleted = True
     for i, p in enumerate(parties):
         side = p.get("side") or "applicant"
-        person, warn = resolve_person(session, p["person"] if "person" in p else p.get("person_uid"))
+        person, warn = resolve_person(session, p["person"] if "person" in p else str(p.get("person_uid")))
         warnings += warn
         agent_uid = None
         if p.get("agent"):

@@ -31,9 +31,10 @@ def model(kind: str) -> type[Synced]:
 def find(session: Session, key: str) -> Synced:
     """A live record by uid (any kind), by a unique uid prefix of 8+ characters, or by number."""
     for m in SYNCED_MODELS.values():
-        obj = session.get(m, key)
-        if obj is not None and not obj.deleted:
-            return obj
+        found = session.get(m, key)
+        if found is not None and not found.deleted:
+            return found
+    obj: Any
     for m in NUMBERED:
         obj = session.scalars(select(m).where((m.number == key) | (
             getattr(m, "display_number", m.number) == key))).first()  # type: ignore[attr-defined]

@@ -153,7 +153,7 @@ def save_staff(session: Session, data: Mapping[str, Any], uid: str | None = None
     require(errors, roles, "roles", "岗位")
     for role in roles:
         check_choice(errors, role, codes.STAFF_ROLES, "roles", "岗位")
-    phone, warnings = "", []
+    phone, warnings = "", list[str]()
     if data.get("phone"):
         try:
             phone, warnings = check_phone(str(data["phone"]))
@@ -185,7 +185,7 @@ def save_committee(session: Session, data: Mapping[str, Any], uid: str | None = 
 
 @reads
 def list_reference(session: Session, kind: str) -> list[dict[str, Any]]:
-    model = {"village": Village, "staff": Staff, "committee": Committee}[kind]
+    model: Any = {"village": Village, "staff": Staff, "committee": Committee}[kind]
     return [to_dict(r) for r in session.scalars(select(model).where(model.deleted.is_(False))
                                                 .order_by(model.name))]
 

@@ -23,7 +23,7 @@ from ..textindex import match_query
 from ..validation import normalise_text
 from .base import reads
 
-_MODELS = {"person": Person, "consultation": Consultation, "case": MediationCase, "visit": AdviserVisit}
+_MODELS: dict[str, Any] = {"person": Person, "consultation": Consultation, "case": MediationCase, "visit": AdviserVisit}
 
 
 @dataclass(frozen=True)

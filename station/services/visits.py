@@ -96,6 +96,7 @@ def _apply(session: Session, row: AdviserVisit, data: Mapping[str, Any]) -> list
     row.mode, row.service_types, row.attendees = mode, types, attendees
     row.content, row.people_served, row.result = content, text(data, "people_served"), text(data, "result")
     if not row.number:
+        assert day is not None
         row.number, row.seq = record_number(session, "visit", require_station(session).code, day.year)
     session.add(row)
     return warnings

@@ -1,0 +1,1 @@
+"""One module per form or group of forms; each ``build_*`` returns a :class:`Built`."""
