@@ -192,3 +192,14 @@ def test_reveal_is_explicit_and_logged(gui: Any, qtbot: Any) -> None:
     idle(qtbot, gui)
     log = gui.station.privacy.list_reveals()
     assert [(r["field"], r["record_kind"]) for r in log] == [("id_number", "person")]
+
+
+def test_every_form_input_is_named_by_its_visible_label(gui: Any, qtbot: Any) -> None:
+    from ui.widgets.field_form import FieldForm
+    forms = [f for page in gui.window.pages for f in page.findChildren(FieldForm)]
+    assert len(forms) >= 10
+    for form in forms:
+        for key, label in form.labels.items():
+            visible = label.text().rstrip("：").rstrip("*")
+            assert form.inputs[key].accessibleName() == visible, (key, visible)
+            assert label.buddy() is form.inputs[key]

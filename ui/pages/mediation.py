@@ -180,12 +180,8 @@ class CasePage(QWidget):
         if self.mediators is not None:
             form = self.steps["accept"][3]
             new = MultiCheck({s["uid"]: s["name"] for s in ref.get("staff", []) if "mediator" in s["roles"]}, 3)
-            lay = form.inputs["mediator_uids"].parentWidget().layout()
-            lay.replaceWidget(form.inputs["mediator_uids"], new)
-            form.inputs["mediator_uids"].deleteLater()
-            new.setAccessibleName("人民调解员")
-            new.changed.connect(form.changed)
-            form.inputs["mediator_uids"] = self.mediators = new
+            form.replace_input("mediator_uids", new)
+            self.mediators = new
 
     # new application ---------------------------------------------------------------------
     def start_new(self) -> None:

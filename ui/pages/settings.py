@@ -123,11 +123,26 @@ class SettingsPage(Page):
     def save_settings(self) -> None:
         data = self.settings_form.values()
 
+        from station.errors import FieldError, ValidationError
+        values: dict[str, Any] = {}
+        errors = []
+        for k, v in data.items():
+            if v in ("", None):
+                continue
+            if k == "case_number_format":
+                values[k] = v
+                continue
+            try:
+                values[k] = float(v) if "." in str(v) else int(v)
+            except ValueError:
+                errors.append(FieldError(k, self.settings_form.fields[k].label, f"应为数字：“{v}”"))
+        if errors:
+            self.settings_form.show_errors(errors)
+            return
+
         def op(st: Any) -> None:
-            for k, v in data.items():
-                if v in ("", None):
-                    continue
-                st.reference.put_setting(k, v if k == "case_number_format" else float(v) if "." in str(v) else int(v))
+            for k, v in values.items():
+                st.reference.put_setting(k, v)
         self.write(op, self.settings_form, {"setting"}, lambda _r: emit(self.bus.status_shown, "设置已保存"))
 
     def _add(self, form: FieldForm, service: str, kind: str) -> None:

@@ -187,6 +187,21 @@ class FieldForm(QWidget):
             fill_combo(w, choices, self.fields[key].blank)
         self.fields[key].choices = choices
 
+    def replace_input(self, key: str, widget: QWidget) -> None:
+        """Swap a custom input (e.g. choices that arrive later), keeping name, buddy and error."""
+        old = self.inputs[key]
+        old.parentWidget().layout().replaceWidget(old, widget)
+        old.hide()
+        old.deleteLater()
+        widget.setAccessibleName(self.fields[key].label)
+        widget.setObjectName(f"field_{key}")
+        sig = getattr(widget, "changed", None)
+        if sig is not None:
+            sig.connect(self.changed)
+        self.labels[key].setBuddy(widget)
+        self._watch(widget, self.errors[key])
+        self.inputs[key] = widget
+
     def set_visible(self, key: str, visible: bool) -> None:
         self.inputs[key].parentWidget().setVisible(visible)
         self.labels[key].setVisible(visible)
