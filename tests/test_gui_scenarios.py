@@ -119,6 +119,13 @@ def test_mediation_case_from_application_to_written_agreement(gui: Any, qtbot: A
                                                                           ("respondent", "李四海")]
     assert case["terms"] == ["李四海于十日内将排水沟改至自家东侧", "费用由双方各半负担"]
     assert "书面协议" in find(page, "登记调解协议记录", QLabel).text()
+    # Ctrl+P prints the chosen form off the GUI thread: a PDF, and a line in the print log
+    choose(qtbot, find(page, "打印文书", QComboBox), "人民调解协议书")
+    gui.window.activateWindow()
+    qtbot.keyClick(gui.window, Qt.Key.Key_P, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: gui.window.statusBar().currentMessage().startswith("已生成"), timeout=30000)
+    pdf = gui.window.statusBar().currentMessage().split("：", 1)[1]
+    assert open(pdf, "rb").read(5) == b"%PDF-"
 
 
 def test_adviser_visit_and_village_hours(gui: Any, qtbot: Any) -> None:

@@ -5,6 +5,8 @@ is enabled only when nothing is.
 """
 from __future__ import annotations
 
+import os
+
 from dataclasses import dataclass
 from typing import Any, Callable
 
@@ -13,6 +15,7 @@ from PySide6.QtWidgets import (QComboBox, QGroupBox, QHBoxLayout, QLabel, QPushB
 
 from station import codes
 
+from ..qtcompat import emit
 from ..models.record_table import Column, RecordTable, RecordTableModel
 from ..widgets.drafting import DraftKeeper, draft_banner
 from ..widgets.field_form import Field, FieldForm, MultiCheck
@@ -103,10 +106,18 @@ class CasePage(QWidget):
         back = QPushButton("← 返回案件列表")
         back.setAccessibleName("返回案件列表")
         back.clicked.connect(page.show_list)
+        self.print_form = QComboBox()
+        self.print_form.setAccessibleName("打印文书")
+        self.print_form.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+        self.print_btn = QPushButton("打印（Ctrl+P）")
+        self.print_btn.setAccessibleName("打印")
+        self.print_btn.clicked.connect(self.print_)
         top = QHBoxLayout()
         top.addWidget(back)
         top.addWidget(self.heading, 1)
         top.addWidget(self.status)
+        top.addWidget(self.print_form)
+        top.addWidget(self.print_btn)
         # step 1: application
         self.parties = PartyList(self.worker)
         self.apply_form = FieldForm([
@@ -186,6 +197,8 @@ class CasePage(QWidget):
     # new application ---------------------------------------------------------------------
     def start_new(self) -> None:
         self.uid, self.case = None, None
+        self.print_form.hide()
+        self.print_btn.hide()
         self.heading.setText("新案件申请")
         self.status.setText("")
         self.apply_form.show()
@@ -215,10 +228,51 @@ class CasePage(QWidget):
     # an existing case --------------------------------------------------------------------
     def open(self, uid: str) -> None:
         self.uid = uid
-        self.worker.run(lambda st: (st.mediation.get_case(uid), st.mediation.next_steps(uid)), self._loaded)
 
-    def _loaded(self, result: tuple[dict[str, Any], dict[str, list[str]]]) -> None:
-        case, steps = result
+        def op(st: Any) -> tuple[dict[str, Any], dict[str, list[str]], list[tuple[str, str]]]:
+            from station import printing  # ReportLab loads on the DB thread, never on the GUI thread
+            case = st.mediation.get_case(uid)
+            return case, st.mediation.next_steps(uid), [(f.key, f.title) for f in printing.forms_for(case)]
+        self.worker.run(op, self._loaded)
+
+    def print_(self) -> None:
+        """Render the chosen form to a PDF on the DB thread, log the print, open it for printing."""
+        uid, form = self.uid, self.print_form.currentData()
+        if not uid or not form:
+            return
+        self.print_btn.setEnabled(False)
+        self.page.status("正在生成文书…")
+
+        def op(st: Any) -> str:
+            from station import printing
+            pdf = printing.render(st, form, uid)
+            folder = st.data_dir / "prints"
+            folder.mkdir(exist_ok=True)
+            number = (self.case or {}).get("number", uid[:8])
+            path = folder / f"{number}-{form}.pdf"
+            path.write_bytes(pdf)
+            return str(path)
+
+        def done(path: str) -> None:
+            from PySide6.QtCore import QUrl
+            from PySide6.QtGui import QDesktopServices
+            self.print_btn.setEnabled(True)
+            self.page.status(f"已生成：{path}")
+            if not os.environ.get("QT_QPA_PLATFORM", "").startswith("offscreen"):
+                QDesktopServices.openUrl(QUrl.fromLocalFile(path))
+
+        def failed(exc: BaseException) -> None:
+            self.print_btn.setEnabled(True)
+            self.page.status(f"未能生成文书：{exc}")
+        self.worker.run(op, done, failed)
+
+    def _loaded(self, result: tuple[dict[str, Any], dict[str, list[str]], list[tuple[str, str]]]) -> None:
+        case, steps, forms = result
+        self.print_form.clear()
+        for key, title in forms:
+            self.print_form.addItem(title, key)
+        self.print_form.setVisible(bool(forms))
+        self.print_btn.setVisible(bool(forms))
         if case["uid"] != self.uid:
             return
         self.case = case
@@ -362,6 +416,15 @@ class MediationPage(Page):
 
     def find(self) -> None:
         self.show_list()
+
+    def print_(self) -> None:
+        if self.stack.currentIndex() == 1 and self.case_page.uid:
+            self.case_page.print_()
+        else:
+            self.status("请先打开一个案件再打印")
+
+    def status(self, text: str) -> None:
+        emit(self.bus.status_shown, text)
 
     def open_case(self, uid: str) -> None:
         self.stack.setCurrentIndex(1)
