@@ -1,7 +1,7 @@
 """Reveal log: each explicit reveal of a masked ID number or phone, with who and when.
 
-Revision ID: 0003
-Revises: 0005 (re-chained after main's 0004, 0006, 0005)
+Revision ID: 0006
+Revises: 0005
 """
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from alembic import op
 
 
-revision: str = '0003'
+revision: str = '0006'
 down_revision: str | None = '0005'
 branch_labels = None
 depends_on = None
