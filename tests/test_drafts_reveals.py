@@ -54,3 +54,17 @@ def test_unsynced_count_and_overview(ready: Station) -> None:
     ov = ready.dashboard.overview()
     assert ov["unsynced"] == before + 1 and ov["open_cases"] == 0
     assert [v["village"] for v in ov["village_hours"]] == ["南坪村"]
+
+
+def test_overview_shows_the_same_reminders_as_station_due(ready: Station) -> None:
+    import datetime as dt
+    m = ready.ids["mediator"]  # type: ignore[attr-defined]
+    uid = ready.mediation.apply_case({"applied_on": "2026-09-01", "dispute_type": "02", "facts": "排水沟",
+                                      "parties": [{"side": "applicant", "person": {"name": "甲"}},
+                                                  {"side": "respondent", "person": {"name": "乙"}}]}).uid
+    ready.mediation.accept_case(uid, {"accepted_on": "2026-09-02", "mediator_uids": [m]})
+    today = dt.date(2026, 10, 20)  # accepted 48 days ago: over the 30-day limit
+    ov = ready.dashboard.overview(today)
+    expected = [r.to_dict() for r in ready.reports.due(today, limit=20)]
+    assert ov["reminders"] == expected
+    assert any(r["kind"] == "case_overdue" and r["uid"] == uid for r in ov["reminders"])

@@ -12,10 +12,7 @@ from ..records import to_dict
 from .base import reads
 from .mediation import OPEN_STATUSES
 from .visits import village_hours
-
-#: a joint application for judicial confirmation must be made within 30 days (人民调解法 第三十三条)
-JC_WINDOW_DAYS = 30
-
+from ..reports.reminders import due
 
 @reads
 def unsynced_count(session: Session) -> int:
@@ -32,31 +29,20 @@ def overview(session: Session, today: dt.date | None = None, limit: int = 20) ->
     cons_q = select(Consultation).where(Consultation.deleted.is_(False), Consultation.occurred_at >= start,
                                         Consultation.occurred_at < start + dt.timedelta(days=1))
     open_q = select(MediationCase).where(live, MediationCase.status.in_(OPEN_STATUSES))
-    follow_q = select(MediationCase).where(
-        live, MediationCase.status.in_(("agreed", "closed")), MediationCase.outcome == "written",
-        MediationCase.performance_status.in_(("pending", "partial")),
-        MediationCase.performance_deadline.is_not(None),
-        MediationCase.performance_deadline <= today + dt.timedelta(days=7))
-    jc_q = select(MediationCase).where(
-        live, MediationCase.outcome == "written", MediationCase.jc_applied_on.is_(None),
-        MediationCase.status.in_(("agreed", "closed")),
-        MediationCase.agreement_effective_on >= today - dt.timedelta(days=JC_WINDOW_DAYS))
-
     def count(q: Any) -> int:
         return int(session.scalar(select(func.count()).select_from(q.subquery())) or 0)
 
     return {
         "today": today.isoformat(),
+        "limit": limit,
         "consultations_today": count(cons_q),
         "consultations": [to_dict(c) for c in session.scalars(
             cons_q.order_by(Consultation.occurred_at.desc()).limit(limit))],
         "open_cases": count(open_q),
         "open_case_list": [to_dict(c) for c in session.scalars(
             open_q.order_by(MediationCase.applied_on).limit(limit))],
-        "follow_ups_due": [to_dict(c) for c in session.scalars(
-            follow_q.order_by(MediationCase.performance_deadline).limit(limit))],
-        "jc_due": [to_dict(c) for c in session.scalars(
-            jc_q.order_by(MediationCase.agreement_effective_on).limit(limit))],
+        # The same reminders as `station due` (station.reports.reminders), capped per kind.
+        "reminders": [r.to_dict() for r in due(session, today, limit=limit)],
         "village_hours": village_hours(session, today.year),
         "unsynced": unsynced_count(session),
     }

@@ -40,7 +40,7 @@ def table(headers: list[str], name: str) -> QTableWidget:
     return t
 
 
-def fill(t: QTableWidget, rows: list[list[str]], uids: list[str] | None = None) -> None:
+def fill(t: QTableWidget, rows: list[list[str]], uids: list[str | None] | None = None) -> None:
     t.setRowCount(len(rows))
     for r, row in enumerate(rows):
         for c, value in enumerate(row):
@@ -52,6 +52,10 @@ def fill(t: QTableWidget, rows: list[list[str]], uids: list[str] | None = None) 
     t.horizontalHeader().setStretchLastSection(True)
 
 
+#: reminder kinds whose uid is a mediation case (double-click opens it)
+CASE_REMINDERS = {"follow_up", "performance_overdue", "judicial_window", "case_overdue"}
+
+
 class HomePage(Page):
     TITLE = "工作台"
 
@@ -61,20 +65,20 @@ class HomePage(Page):
         grid = QGridLayout()
         self.cards: dict[str, QLabel] = {}
         for i, (key, title) in enumerate((("consultations_today", "今日咨询"), ("open_cases", "在办调解案件"),
-                                          ("follow_ups_due", "待回访"), ("jc_due", "待司法确认"),
+                                          ("follow_up", "待回访"), ("judicial_window", "待司法确认"),
                                           ("unsynced", "未同步记录"))):
             frame, value = card(title)
             self.cards[key] = value
             grid.addWidget(frame, 0, i)
         self.today = table(["编号", "时间", "类别", "咨询事项"], "今日咨询列表")
         self.open_cases = table(["编号", "纠纷名称", "状态", "申请日期"], "在办案件列表")
-        self.due = table(["编号", "纠纷名称", "事项", "期限"], "待办事项列表")
+        self.due = table(["紧急程度", "期限", "事项"], "待办事项列表")
         self.hours = table(["村(居)", "已服务（小时）", "目标（小时）", "完成情况"], "村居服务时长")
         for t in (self.open_cases, self.due):
             t.doubleClicked.connect(lambda idx, t=t: self._open_case(t, idx.row()))
         boxes = QGridLayout()
         for i, (title, w) in enumerate((("今日咨询", self.today), ("在办案件", self.open_cases),
-                                        ("待回访 / 待司法确认", self.due), ("本年度村(居)法律顾问服务时长", self.hours))):
+                                        ("待办提醒", self.due), ("本年度村(居)法律顾问服务时长", self.hours))):
             box = QGroupBox(title)
             QVBoxLayout(box).addWidget(w)
             boxes.addWidget(box, i // 2, i % 2)
@@ -104,19 +108,19 @@ class HomePage(Page):
         cats = self.ref.get("categories", {})
         self.cards["consultations_today"].setText(str(ov["consultations_today"]))
         self.cards["open_cases"].setText(str(ov["open_cases"]))
-        self.cards["follow_ups_due"].setText(str(len(ov["follow_ups_due"])))
-        self.cards["jc_due"].setText(str(len(ov["jc_due"])))
+        limit = ov.get("limit", 20)
+        for kind in ("follow_up", "judicial_window"):
+            n = sum(1 for r in ov["reminders"] if r["kind"] == kind)
+            self.cards[kind].setText(f"{n}+" if n >= limit else str(n))
         self.cards["unsynced"].setText(f"{ov['unsynced']:,}")
         fill(self.today, [[c["number"], c["occurred_at"][11:16], cats.get(c["category_code"], ""),
                            c["question"][:40]] for c in ov["consultations"]])
         fill(self.open_cases, [[c["display_number"] or c["number"], c["title"], codes.CASE_STATUSES[c["status"]],
                                 c["applied_on"]] for c in ov["open_case_list"]],
              [c["uid"] for c in ov["open_case_list"]])
-        due = [(c, "回访", c["performance_deadline"]) for c in ov["follow_ups_due"]] + \
-              [(c, "司法确认", str(dt.date.fromisoformat(c["agreement_effective_on"]) + dt.timedelta(days=30)))
-               for c in ov["jc_due"]]
-        fill(self.due, [[c["display_number"] or c["number"], c["title"], what, when] for c, what, when in due],
-             [c["uid"] for c, _w, _d in due])
+        reminders = ov["reminders"]
+        fill(self.due, [[r["severity_label"], r["due"], r["message"]] for r in reminders],
+             [r["uid"] if r["kind"] in CASE_REMINDERS else None for r in reminders])
         self.hours.setRowCount(len(ov["village_hours"]))
         for r, v in enumerate(ov["village_hours"]):
             self.hours.setItem(r, 0, QTableWidgetItem(v["village"]))
