@@ -21,7 +21,8 @@ from .db import tracking
 from .db.engine import make_engine
 from .db.migrate import migrate
 from .reports import service as reports_service
-from .services import consultations, mediation, people, records, reference, search, visits
+from .services import (consultations, dashboard, drafts, mediation, people, privacy, records, reference, search,
+                       visits)
 
 
 class _Bound:
@@ -66,6 +67,9 @@ class Station:
         self.reference = _Bound(self, reference)
         self.records = _Bound(self, records)
         self.search_ = _Bound(self, search)
+        self.drafts = _Bound(self, drafts)
+        self.privacy = _Bound(self, privacy)
+        self.dashboard = _Bound(self, dashboard)
         self.reports = _Bound(self, reports_service)
 
     @classmethod

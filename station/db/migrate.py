@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     from alembic.config import Config
 
 #: the newest revision this program knows (a test keeps it equal to Alembic's head)
-SCHEMA_HEAD = "0008"  # chain: 0001 → 0002 → 0004 → 0006 → 0005 → 0008 (ids are names, the chain is the order)
+SCHEMA_HEAD = "0008"  # 0008 (ledger imports) follows 0006
 
 _MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 

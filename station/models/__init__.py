@@ -10,6 +10,7 @@ from .mediation import CaseParty, CaseSession, FollowUp, MediationCase
 from .outbox import OutboxEntry
 from .person import Person
 from .print_log import PrintLog
+from .reveal import RevealEntry
 from .reference import CodeEntry, Committee, Counter, Setting, Staff, StationInfo, Village
 from .sync import SyncConflict, SyncState
 from .visit import AdviserVisit
@@ -25,5 +26,6 @@ SYNCED_MODELS: dict[str, type[Synced]] = {
 __all__ = [
     "AdviserVisit", "Base", "CaseParty", "CaseSession", "CodeEntry", "Committee", "Consultation",
     "ConsultationPerson", "Counter", "Draft", "FollowUp", "LedgerImport", "MediationCase", "OutboxEntry", "PeriodClosure", "Person",
-    "PrintLog", "SYNCED_MODELS", "Setting", "Staff", "StationInfo", "SyncConflict", "SyncState", "Synced", "Village",
+    "PrintLog", "RevealEntry", "SYNCED_MODELS", "Setting", "Staff", "StationInfo", "SyncConflict", "SyncState",
+    "Synced", "Village",
 ]
