@@ -7,6 +7,7 @@ bundle's copies of their metadata), never typed in by hand.
 from __future__ import annotations
 
 from importlib import metadata
+from pathlib import Path
 
 from . import __version__
 from .fonts import FACES
@@ -50,3 +51,9 @@ def about_text() -> str:
             lines.append(f"  {dist} {version}：{licence}")
     lines.append("  Python（PSF License）")
     return "\n".join(lines)
+
+
+def icon_path(kind: str = "png") -> Path:
+    """The app icon (``png`` for Qt's window icon, ``svg``, or ``ico`` for the Windows exe)."""
+    from .fonts import resources_dir
+    return resources_dir() / "icons" / f"station.{kind}"

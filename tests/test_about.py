@@ -17,3 +17,10 @@ def test_about_names_version_fonts_and_library_versions() -> None:
     assert "Arphic Public License" in text and "SIL OFL" in text
     assert f"openpyxl {metadata.version('openpyxl')}：MIT" in text
     assert f"PySide6 {metadata.version('PySide6')}：LGPL-3.0" in text
+
+
+def test_icon_files_exist() -> None:
+    from station.about import icon_path
+
+    for kind in ("png", "svg", "ico"):
+        assert icon_path(kind).is_file() and icon_path(kind).stat().st_size > 500
