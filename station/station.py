@@ -21,6 +21,8 @@ from .db import tracking
 from .db.engine import make_engine
 from .db.migrate import migrate
 from .reports import service as reports_service
+from .errors import LoginFailed
+from .security import accounts, audit, permissions
 from .services import consultations, mediation, people, records, reference, search, visits
 
 
@@ -36,9 +38,15 @@ class _Bound:
         if mode is None:
             raise AttributeError(f"{self._module.__name__}.{name} is not a service function")
         station = self._station
+        perm = getattr(fn, "_station_perm", None) or getattr(
+            self._module, "WRITE_PERMISSION" if mode else "READ_PERMISSION", None)
 
         def call(*args: Any, **kwargs: Any) -> Any:
             with (station.write() if mode else station.read()) as session:
+                held = station._held(session)
+                permissions.require(held, permissions.resolve(perm, args, kwargs))
+                session.info["perms"] = held
+                session.info["account_uid"] = station.account["uid"] if station.account else None
                 return fn(session, *args, **kwargs)
 
         call.__name__ = name
@@ -57,7 +65,10 @@ class Station:
         self._reader = sessionmaker(engine, expire_on_commit=False)
         self._writer = sessionmaker(engine.execution_options(sqlite_begin="IMMEDIATE"), expire_on_commit=False)
         tracking.install(self._writer)
+        #: staff uid of the signed-in account (created_by/updated_by); None = nobody / system
         self.actor_uid: str | None = None
+        #: the signed-in account (no password hash), or None
+        self.account: dict[str, Any] | None = None
         self.device_id = ""
         self.people = _Bound(self, people)
         self.consultations = _Bound(self, consultations)
@@ -67,6 +78,7 @@ class Station:
         self.records = _Bound(self, records)
         self.search_ = _Bound(self, search)
         self.reports = _Bound(self, reports_service)
+        self.accounts = _Bound(self, accounts)
 
     @classmethod
     def open(cls, data_dir: str | Path | None = None) -> "Station":
@@ -88,6 +100,56 @@ class Station:
                 device = settings.get(s, "device_id") or str(uuid.uuid4())
                 settings.put(s, "device_id", device)
         self.device_id = str(device)
+
+    # -- accounts -----------------------------------------------------------------------------------------------
+
+    def _held(self, session: Session) -> frozenset[str] | None:
+        """Permissions of the caller: the signed-in account's, none (nobody signed in while accounts
+        exist), or ``None`` = the implicit system actor, while no account exists yet (first run, tests)."""
+        if self.account is not None:
+            return permissions.granted(self.account["roles"])
+        return frozenset() if accounts.any_accounts(session) else None
+
+    def require(self, perm: str) -> None:
+        """Check a permission for work done on raw sessions (CLI export/import, backup)."""
+        with self.read() as session:
+            permissions.require(self._held(session), perm)
+
+    def sign_in(self, username: str, password: str) -> dict[str, Any]:
+        """Sign in; later calls act as this account. The failure is recorded before it is raised.
+
+        :raises LoginFailed: wrong name or password, disabled account, or too many failures (wait).
+        """
+        with self.write() as session:
+            account, reason = accounts.authenticate(session, username, password)
+            if account is not None:
+                session.info["actor_uid"] = account["staff_uid"]
+                audit.audit(session, "login", kind="account", uid=account["uid"])
+        if account is None:
+            raise LoginFailed(reason)
+        self.account, self.actor_uid = account, account["staff_uid"]
+        return account
+
+    def verify_password(self, password: str) -> bool:
+        """Unlock check for the idle lock: the signed-in account's password (failures count as usual)."""
+        if self.account is None:
+            return False
+        try:
+            self.sign_in(self.account["username"], password)
+        except LoginFailed:
+            return False
+        return True
+
+    def sign_out(self) -> None:
+        if self.account is not None:
+            with self.write() as session:
+                audit.audit(session, "logout", kind="account", uid=self.account["uid"])
+        self.account, self.actor_uid = None, None
+
+    def audit(self, action: str, **fields: Any) -> None:
+        """Append one audit entry in its own transaction (print, export, reveal, sync…)."""
+        with self.write() as session:
+            audit.audit(session, action, **fields)
 
     @contextmanager
     def write(self) -> Iterator[Session]:

@@ -9,6 +9,7 @@ from .mediation import CaseParty, CaseSession, FollowUp, MediationCase
 from .outbox import OutboxEntry
 from .person import Person
 from .print_log import PrintLog
+from .security import Account, AuditEntry
 from .reference import CodeEntry, Committee, Counter, Setting, Staff, StationInfo, Village
 from .visit import AdviserVisit
 
@@ -21,7 +22,7 @@ SYNCED_MODELS: dict[str, type[Synced]] = {
 }
 
 __all__ = [
-    "AdviserVisit", "Base", "CaseParty", "CaseSession", "CodeEntry", "Committee", "Consultation",
+    "Account", "AuditEntry", "AdviserVisit", "Base", "CaseParty", "CaseSession", "CodeEntry", "Committee", "Consultation",
     "ConsultationPerson", "Counter", "Draft", "FollowUp", "MediationCase", "OutboxEntry", "PeriodClosure", "Person",
     "PrintLog", "SYNCED_MODELS", "Setting", "Staff", "StationInfo", "Synced", "Village",
 ]

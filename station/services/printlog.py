@@ -9,6 +9,10 @@ from sqlalchemy.orm import Session
 from ..db.base import utcnow
 from ..models import PrintLog
 from .base import reads, writes
+from ..security import permissions as perms
+
+#: permission the facade requires for this module's writes (reads: any signed-in account)
+WRITE_PERMISSION = perms.SIGNED_IN
 
 
 @writes
