@@ -7,13 +7,16 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from pathlib import Path
 from typing import Any, Callable
 
 from . import __version__, paths
-from .errors import ImportFailed, NotFound, StationError, UsageError, ValidationError
+from .errors import ImportFailed, NotFound, PermissionDenied, StationError, UsageError, ValidationError
 from .masking import mask_address, mask_id, mask_phone
+from .security.audit import audit
+from .security.permissions import DATA
 from .station import Station
 
 EXIT_OK, EXIT_FAILURE, EXIT_USAGE = 0, 1, 2
@@ -41,7 +44,24 @@ def _mask(record: dict[str, Any]) -> dict[str, Any]:
 
 
 def _open(args: argparse.Namespace) -> Station:
-    return Station.open(args.data_dir)
+    """Open the station and, with ``--user``, sign in (password from STATION_PASSWORD or a prompt).
+
+    Until the first account exists the CLI acts as the implicit system actor (first run, scripts
+    on a fresh machine); after that every command that touches records needs ``--user``.
+    """
+    st = Station.open(args.data_dir)
+    user = getattr(args, "user", None) or os.environ.get("STATION_USER")
+    if user:
+        password = os.environ.get("STATION_PASSWORD")
+        if password is None:
+            import getpass
+            password = getpass.getpass(f"{user} 的密码：")
+        try:
+            st.sign_in(user, password)
+        except BaseException:
+            st.close()
+            raise
+    return st
 
 
 def cmd_gui(args: argparse.Namespace) -> int:
@@ -73,6 +93,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
     if args.records < 1:
         raise UsageError("--records 应为正整数")
     with _open(args) as st:
+        st.require(DATA)
+
         def progress(done: int, total: int) -> None:
             if not args.quiet:
                 print(f"\r已生成 {done}/{total}", end="", file=sys.stderr, flush=True)
@@ -84,15 +106,24 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from .transfer import export_to
-
     kinds = args.kind or None
     if kinds:
         from .models import SYNCED_MODELS
         bad = [k for k in kinds if k not in SYNCED_MODELS]
         if bad:
             raise UsageError(f"未知的记录类型：{', '.join(bad)}（可选：{', '.join(SYNCED_MODELS)}）")
-    with _open(args) as st, st.read() as session:
+    with _open(args) as st:
+        st.require(DATA)
+        n = _export(args, st, kinds)
+        st.audit("export", detail={"kinds": sorted(kinds or []), "records": n, "to_file": bool(
+            args.output and args.output != "-")})
+    return EXIT_OK
+
+
+def _export(args: argparse.Namespace, st: Station, kinds: list[str] | None) -> int:
+    from .transfer import export_to
+
+    with st.read() as session:
         if args.output and args.output != "-":
             target = Path(args.output)
             tmp = target.with_name(target.name + ".part")
@@ -100,9 +131,8 @@ def cmd_export(args: argparse.Namespace) -> int:
                 n = export_to(session, f, kinds)
             tmp.replace(target)
             print(f"已导出 {n} 条记录到 {target}", file=sys.stderr)
-        else:
-            export_to(session, sys.stdout, kinds)
-    return EXIT_OK
+            return n
+        return export_to(session, sys.stdout, kinds)
 
 
 def cmd_import(args: argparse.Namespace) -> int:
@@ -111,8 +141,11 @@ def cmd_import(args: argparse.Namespace) -> int:
     path = Path(args.file)
     if not path.is_file():
         raise UsageError(f"文件不存在：{path}")
-    with _open(args) as st, st.write() as session:
-        counts = import_file(session, path)
+    with _open(args) as st:
+        st.require(DATA)
+        with st.write() as session:
+            counts = import_file(session, path)
+            audit(session, "import", detail={k: v for k, v in counts.items() if isinstance(v, int)})
     print(json.dumps(counts, ensure_ascii=False))
     return EXIT_OK
 
@@ -137,6 +170,8 @@ def cmd_list(args: argparse.Namespace) -> int:
             rows = st.reference.list_reference(args.kind)
         else:
             rows = st.records.list_records(args.kind, limit=args.limit, offset=args.offset)
+        if args.reveal and args.json:
+            st.audit("reveal", kind=args.kind, detail={"records": len(rows), "via": "cli-list"})
         for r in rows:
             print(json.dumps(r if args.reveal else _mask(r), ensure_ascii=False) if args.json else _row(r))
     return EXIT_OK
@@ -152,6 +187,8 @@ def cmd_show(args: argparse.Namespace) -> int:
             record = st.consultations.get_consultation(record["uid"])
         if not args.reveal:
             record = _deep_mask(record)
+        else:
+            st.audit("reveal", kind=kind, uid=record["uid"], version=record.get("version"), detail={"via": "cli-show"})
         print(json.dumps(record, ensure_ascii=False, indent=2))
     return EXIT_OK
 
@@ -179,6 +216,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = _Parser(prog="station", description="司法所 Station：来访咨询、人民调解、村居法律顾问")
     p.add_argument("--version", action="version", version=f"station {__version__}")
     p.add_argument("--data-dir", help="数据目录（默认：用户数据目录，或环境变量 STATION_DATA_DIR）")
+    p.add_argument("--user", help="以此账号登录（密码取自环境变量 STATION_PASSWORD，否则提示输入）；"
+                                  "建立第一个账号后必须登录")
     sub = p.add_subparsers(dest="command", parser_class=_Parser)
 
     s = sub.add_parser("gui", help="打开图形界面（默认）")
@@ -237,7 +276,8 @@ _EXTENSIONS: list[Callable[[Any], None]] = []
 def _load_extensions() -> None:
     _EXTENSIONS.clear()  # main() may run more than once in a process (tests): never add a subcommand twice
     for module, attr in (("station.printing.cli", "add_print_command"), ("station.sync.cli", "add_sync_commands"),
-                         ("station.reports.cli", "add_report_commands")):
+                         ("station.reports.cli", "add_report_commands"),
+                         ("station.security.cli", "add_security_commands")):
         try:
             mod = __import__(module, fromlist=[attr])
         except ImportError:
@@ -256,6 +296,10 @@ def main(argv: list[str] | None = None) -> int:
     except (UsageError, ValidationError, ImportFailed, NotFound) as e:
         print(f"station: {e}", file=sys.stderr)
         return EXIT_USAGE
+    except PermissionDenied as e:
+        hint = "（用 --user 用户名 登录，密码取自环境变量 STATION_PASSWORD 或提示输入）" if "请先登录" in str(e) else ""
+        print(f"station: {e}{hint}", file=sys.stderr)
+        return EXIT_FAILURE
     except StationError as e:
         print(f"station: {e}", file=sys.stderr)
         return EXIT_FAILURE

@@ -1,0 +1,45 @@
+"""Accounts and the audit chain from the command line (real processes)."""
+from __future__ import annotations
+
+import json
+import sqlite3
+from pathlib import Path
+
+from .test_cli import run
+
+PW = {"STATION_NEW_PASSWORD": "chief-pass-1"}
+AS_CHIEF = {"STATION_USER": "chief", "STATION_PASSWORD": "chief-pass-1"}
+
+
+def test_cli_accounts_login_and_audit_verify(tmp_path: Path) -> None:
+    d = ["--data-dir", str(tmp_path / "data")]
+    assert run(*d, "init", "--code", "340621101", "--name", "临涣镇司法所", "--abbr", "临").returncode == 0
+    r = run(*d, "account", "create-chief", "chief", "--name", "王所长", env=PW)
+    assert r.returncode == 0, r.stderr
+    r = run(*d, "list", "person")
+    assert r.returncode == 1 and "请先登录" in r.stderr and "--user" in r.stderr
+    r = run(*d, "--user", "chief", "list", "person", env={"STATION_PASSWORD": "wrong-pass"})
+    assert r.returncode == 1 and "用户名或密码不正确" in r.stderr
+    r = run(*d, "account", "add", "clerk", "--role", "counter", "--name", "马建国",
+            env={**AS_CHIEF, "STATION_NEW_PASSWORD": "clerk-pass-1"})
+    assert r.returncode == 0, r.stderr
+    r = run(*d, "--user", "clerk", "export", env={"STATION_PASSWORD": "clerk-pass-1"})
+    assert r.returncode == 1 and "数据导入导出和备份" in r.stderr and r.stdout == ""
+    r = run(*d, "demo", "--records", "60", "--quiet", env=AS_CHIEF)
+    assert r.returncode == 0, r.stderr
+    r = run(*d, "export", "-o", str(tmp_path / "out.jsonl"), env=AS_CHIEF)
+    assert r.returncode == 0, r.stderr
+    r = run(*d, "account", "list", env=AS_CHIEF)
+    assert "clerk" in r.stdout and "窗口接待" in r.stdout
+    r = run(*d, "audit", "verify", "--json", env=AS_CHIEF)
+    assert r.returncode == 0, r.stderr
+    report = json.loads(r.stdout)
+    assert report["entries"] > 60 and report["broken"] == []
+    db = tmp_path / "data" / "station.db"
+    with sqlite3.connect(db) as conn:
+        actions = {a for (a,) in conn.execute("SELECT DISTINCT action FROM audit_log")}
+        assert {"create", "login", "login_failed", "export", "account"} <= actions
+        seq = conn.execute("SELECT seq FROM audit_log WHERE action = 'export'").fetchone()[0]
+        conn.execute("UPDATE audit_log SET detail = '{\"records\":0}' WHERE action = 'export'")
+    r = run(*d, "audit", "verify", env=AS_CHIEF)
+    assert r.returncode == 1 and f"第 {seq} 条" in r.stdout and "被修改" in r.stdout
