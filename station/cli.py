@@ -49,7 +49,12 @@ def _open(args: argparse.Namespace) -> Station:
     Until the first account exists the CLI acts as the implicit system actor (first run, scripts
     on a fresh machine); after that every command that touches records needs ``--user``.
     """
-    st = Station.open(args.data_dir)
+    st = Station.open(args.data_dir, encrypt=getattr(args, "encrypt", False),
+                      password=os.environ.get("STATION_DB_PASSWORD"),
+                      recovery_code=getattr(args, "recovery_code", None) or os.environ.get("STATION_RECOVERY_CODE"))
+    if st.recovery_code:
+        print(f"数据库已加密。恢复码（请打印并妥善保管，只显示这一次；密钥库丢失时凭它打开数据）：\n"
+              f"    {st.recovery_code}")
     user = getattr(args, "user", None) or os.environ.get("STATION_USER")
     if user:
         password = os.environ.get("STATION_PASSWORD")
@@ -74,6 +79,8 @@ def cmd_gui(args: argparse.Namespace) -> int:
 
 
 def cmd_init(args: argparse.Namespace) -> int:
+    # a new data folder is encrypted unless --plain; an existing plain one is encrypted by `station encrypt`
+    args.encrypt = not args.plain and not (paths.data_dir(args.data_dir) / paths.DB_NAME).exists()
     with _open(args) as st:
         if not args.code or not args.name:
             info = st.reference.station_info()
@@ -218,6 +225,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--data-dir", help="数据目录（默认：用户数据目录，或环境变量 STATION_DATA_DIR）")
     p.add_argument("--user", help="以此账号登录（密码取自环境变量 STATION_PASSWORD，否则提示输入）；"
                                   "建立第一个账号后必须登录")
+    p.add_argument("--recovery-code", help="恢复码：本机密钥库中没有数据库密钥时用它打开（也可用环境变量 STATION_RECOVERY_CODE）")
     sub = p.add_subparsers(dest="command", parser_class=_Parser)
 
     s = sub.add_parser("gui", help="打开图形界面（默认）")
@@ -229,6 +237,8 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--county", help="所属县（区）")
     s.add_argument("--abbr", help="案号中的简称，如 临")
     s.add_argument("--device-no", type=int, default=None, help="本机在本所的设备编号（1–99）")
+    s.add_argument("--plain", action="store_true", help="不加密数据库（仅用于测试和演示）；默认加密，密钥存于系统密钥库，"
+                   "无密钥库时用环境变量 STATION_DB_PASSWORD 设置数据库密码")
     s.set_defaults(func=cmd_init)
 
     s = sub.add_parser("demo", help="生成演示数据")

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterator
 
 from sqlalchemy import Engine
+from sqlalchemy.exc import DatabaseError
 from sqlalchemy.orm import Session, sessionmaker
 
 from . import paths, settings
@@ -21,7 +22,7 @@ from .db import tracking
 from .db.engine import make_engine
 from .db.migrate import migrate
 from .reports import service as reports_service
-from .errors import LoginFailed
+from .errors import DatabaseKeyError, LoginFailed
 from .security import accounts, audit, permissions
 from .services import consultations, mediation, people, records, reference, search, visits
 
@@ -69,6 +70,8 @@ class Station:
         self.actor_uid: str | None = None
         #: the signed-in account (no password hash), or None
         self.account: dict[str, Any] | None = None
+        #: the recovery code, only on the open that set up encryption (show once, never stored)
+        self.recovery_code: str | None = None
         self.device_id = ""
         self.people = _Bound(self, people)
         self.consultations = _Bound(self, consultations)
@@ -81,14 +84,46 @@ class Station:
         self.accounts = _Bound(self, accounts)
 
     @classmethod
-    def open(cls, data_dir: str | Path | None = None) -> "Station":
-        """Open (creating if needed) the station database in ``data_dir`` and migrate it."""
+    def open(cls, data_dir: str | Path | None = None, *, encrypt: bool = False, password: str | None = None,
+             recovery_code: str | None = None, key: bytes | None = None) -> "Station":
+        """Open (creating if needed) the station database in ``data_dir`` and migrate it.
+
+        An encrypted database (``station.keyinfo.json`` beside it) is opened with its key from the
+        OS keyring, else ``password`` (password mode) or ``recovery_code``. ``encrypt=True`` makes a
+        new database encrypted, or encrypts an existing plain one in place; the recovery code is
+        then on ``st.recovery_code`` (show it once). Without ``encrypt`` a new database is plain:
+        the explicit choice for tests and benchmarks; the CLI and GUI set up encryption.
+
+        :raises DatabaseKeyError: the key is missing or wrong, or the file is damaged (clear message).
+        """
+        from .security import crypto
+
         folder = paths.data_dir(data_dir)
         folder.mkdir(parents=True, exist_ok=True)
         db_path = folder / paths.DB_NAME
-        engine = make_engine(db_path)
-        migrate(engine, db_path, folder / "backups")
+        recovery: str | None = None
+        info = crypto.read_info(folder)
+        if info is not None and key is None:
+            key = crypto.load_key(folder, info, password=password, recovery_code=recovery_code)
+        elif info is None and encrypt:
+            if db_path.exists() and db_path.stat().st_size > 0:
+                from .security.encrypt import encrypt_in_place
+                recovery = encrypt_in_place(db_path, password=password)
+                info = crypto.read_info(folder)
+                assert info is not None
+                key = crypto.load_key(folder, info, password=password, recovery_code=recovery)
+            else:
+                key, recovery = crypto.setup(folder, password=password)
+        engine = make_engine(db_path, key=key)
+        try:
+            migrate(engine, db_path, folder / "backups", key=key)
+        except DatabaseError as e:
+            engine.dispose()
+            if "not a database" in str(e) or "encrypted" in str(e):
+                raise DatabaseKeyError("数据库文件无法读取：它已加密而缺少密钥信息，或文件已损坏（可用备份恢复）") from None
+            raise
         st = cls(folder, engine, db_path)
+        st.recovery_code = recovery
         st._ensure_device()
         return st
 

@@ -5,6 +5,10 @@ import json
 import sqlite3
 from pathlib import Path
 
+import pytest
+
+from station.security import crypto
+
 from .test_cli import run
 
 PW = {"STATION_NEW_PASSWORD": "chief-pass-1"}
@@ -13,7 +17,8 @@ AS_CHIEF = {"STATION_USER": "chief", "STATION_PASSWORD": "chief-pass-1"}
 
 def test_cli_accounts_login_and_audit_verify(tmp_path: Path) -> None:
     d = ["--data-dir", str(tmp_path / "data")]
-    assert run(*d, "init", "--code", "340621101", "--name", "临涣镇司法所", "--abbr", "临").returncode == 0
+    r = run(*d, "init", "--code", "340621101", "--name", "临涣镇司法所", "--abbr", "临")
+    assert r.returncode == 0 and "恢复码" in r.stdout
     r = run(*d, "account", "create-chief", "chief", "--name", "王所长", env=PW)
     assert r.returncode == 0, r.stderr
     r = run(*d, "list", "person")
@@ -35,8 +40,11 @@ def test_cli_accounts_login_and_audit_verify(tmp_path: Path) -> None:
     assert r.returncode == 0, r.stderr
     report = json.loads(r.stdout)
     assert report["entries"] > 60 and report["broken"] == []
-    db = tmp_path / "data" / "station.db"
-    with sqlite3.connect(db) as conn:
+    folder = tmp_path / "data"
+    with pytest.raises(sqlite3.DatabaseError):  # encrypted by `init`
+        sqlite3.connect(folder / "station.db").execute("SELECT count(*) FROM audit_log").fetchone()
+    key = crypto.load_key(folder, crypto.read_info(folder))  # the test keyring shared with the subprocesses
+    with crypto.connect(folder / "station.db", key) as conn:
         actions = {a for (a,) in conn.execute("SELECT DISTINCT action FROM audit_log")}
         assert {"create", "login", "login_failed", "export", "account"} <= actions
         seq = conn.execute("SELECT seq FROM audit_log WHERE action = 'export'").fetchone()[0]

@@ -20,9 +20,18 @@ from sqlalchemy import Engine, create_engine, event
 BUSY_TIMEOUT_MS = 10_000
 
 
-def make_engine(path: Path | str, *, echo: bool = False) -> Engine:
+def make_engine(path: Path | str, *, echo: bool = False, key: bytes | None = None) -> Engine:
+    """Engine on ``path``; with ``key`` the file is a SQLCipher database opened through sqlcipher3."""
     url = "sqlite://" if str(path) == ":memory:" else f"sqlite:///{path}"
-    engine = create_engine(url, echo=echo, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000})
+    if key is not None:
+        from sqlcipher3 import dbapi2
+
+        from ..security.crypto import connect
+
+        engine = create_engine(url, echo=echo, module=dbapi2, creator=lambda: connect(
+            path, key, timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False))
+    else:
+        engine = create_engine(url, echo=echo, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000})
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_conn: sqlite3.Connection, _record: Any) -> None:

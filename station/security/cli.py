@@ -78,6 +78,7 @@ def cmd_audit(args: argparse.Namespace) -> int:
 
 
 def add_security_commands(sub: Any) -> None:
+    add_encryption_command(sub)
     s = sub.add_parser("account", help="账号：create-chief（首次）、add、list、passwd、disable、enable")
     s.add_argument("action", choices=("create-chief", "add", "list", "passwd", "disable", "enable"))
     s.add_argument("username", nargs="?")
@@ -90,3 +91,26 @@ def add_security_commands(sub: Any) -> None:
     s.add_argument("action", choices=("verify",))
     s.add_argument("--json", action="store_true")
     s.set_defaults(func=cmd_audit)
+
+
+def cmd_encrypt(args: argparse.Namespace) -> int:
+    """Encrypt an existing plain database in place (safety copy, verify, switch)."""
+    from .. import paths
+    from ..cli import _open
+    from . import crypto
+
+    folder = paths.data_dir(args.data_dir)
+    if crypto.read_info(folder) is not None:
+        print("数据库已经加密")
+        return 0
+    with _open(args) as st:  # sign in on the plain database first: only the chief may do this
+        st.require(perms.SETTINGS)
+    args.encrypt = True
+    with _open(args):
+        pass
+    return 0
+
+
+def add_encryption_command(sub: Any) -> None:
+    s = sub.add_parser("encrypt", help="加密现有的未加密数据库（先备份、校验，再替换）")
+    s.set_defaults(func=cmd_encrypt)
