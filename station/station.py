@@ -70,6 +70,8 @@ class Station:
         self.actor_uid: str | None = None
         #: the signed-in account (no password hash), or None
         self.account: dict[str, Any] | None = None
+        #: the SQLCipher key of an encrypted database (None: plain); kept for backups
+        self.key: bytes | None = None
         #: the recovery code, only on the open that set up encryption (show once, never stored)
         self.recovery_code: str | None = None
         self.device_id = ""
@@ -123,7 +125,7 @@ class Station:
                 raise DatabaseKeyError("数据库文件无法读取：它已加密而缺少密钥信息，或文件已损坏（可用备份恢复）") from None
             raise
         st = cls(folder, engine, db_path)
-        st.recovery_code = recovery
+        st.key, st.recovery_code = key, recovery
         st._ensure_device()
         return st
 

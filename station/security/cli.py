@@ -6,6 +6,7 @@ import getpass
 import json
 import os
 import sys
+from pathlib import Path
 from typing import Any
 
 from ..codes import STAFF_ROLES
@@ -77,8 +78,54 @@ def cmd_audit(args: argparse.Namespace) -> int:
     return 1 if breaks else 0
 
 
+def cmd_backup(args: argparse.Namespace) -> int:
+    from ..cli import _open
+    from .backup import create_backup, scheduled_backup
+
+    with _open(args) as st:
+        st.require(perms.DATA)
+        if args.keep:
+            path = scheduled_backup(st, keep=args.keep)
+        else:
+            path = create_backup(st, Path(args.output) if args.output else None)
+    print(f"已备份到 {path}（{path.stat().st_size // 1024} KB）")
+    return 0
+
+
+def cmd_restore(args: argparse.Namespace) -> int:
+    from ..cli import _open
+    from .backup import restore
+
+    source = Path(args.file)
+    if not source.is_file():
+        raise UsageError(f"文件不存在：{source}")
+    with _open(args) as st:  # the chief signs in on the current database; then it is closed for the swap
+        st.require(perms.DATA)
+        st.audit("restore", detail={"file_sha256": _file_hash(source)})
+        folder, key = st.data_dir, st.key
+    manifest = restore(folder, source, key=key, recovery_code=getattr(args, "recovery_code", None)
+                       or os.environ.get("STATION_RECOVERY_CODE"), password=os.environ.get("STATION_DB_PASSWORD"))
+    total = sum(v for k, v in manifest["counts"].items() if k not in ("outbox", "audit_log", "search_text"))
+    print(f"已从 {source} 恢复（备份时间 {manifest['created_at']}，{total} 行）；原数据库已另存到 backups/")
+    return 0
+
+
+def _file_hash(path: Path) -> str:
+    import hashlib
+
+    with open(path, "rb") as f:
+        return hashlib.file_digest(f, "sha256").hexdigest()
+
+
 def add_security_commands(sub: Any) -> None:
     add_encryption_command(sub)
+    s = sub.add_parser("backup", help="备份数据库（应用运行中也可备份）")
+    s.add_argument("-o", "--output", help="备份文件（默认 数据目录/backups/station-时间.stbak）")
+    s.add_argument("--keep", type=int, help="定时备份：写入 backups/station-auto-*.stbak，只保留最近 N 份")
+    s.set_defaults(func=cmd_backup)
+    s = sub.add_parser("restore", help="从备份文件恢复（先完整校验，再替换；原数据库另存）")
+    s.add_argument("file")
+    s.set_defaults(func=cmd_restore)
     s = sub.add_parser("account", help="账号：create-chief（首次）、add、list、passwd、disable、enable")
     s.add_argument("action", choices=("create-chief", "add", "list", "passwd", "disable", "enable"))
     s.add_argument("username", nargs="?")
