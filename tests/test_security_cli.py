@@ -51,3 +51,22 @@ def test_cli_accounts_login_and_audit_verify(tmp_path: Path) -> None:
         conn.execute("UPDATE audit_log SET detail = '{\"records\":0}' WHERE action = 'export'")
     r = run(*d, "audit", "verify", env=AS_CHIEF)
     assert r.returncode == 1 and f"第 {seq} 条" in r.stdout and "被修改" in r.stdout
+
+
+def test_cli_backup_and_restore(tmp_path: Path) -> None:
+    d = ["--data-dir", str(tmp_path / "data")]
+    assert run(*d, "init", "--code", "340621101", "--name", "临涣镇司法所", "--abbr", "临").returncode == 0
+    assert run(*d, "demo", "--records", "40", "--quiet").returncode == 0
+    r = run(*d, "backup", "-o", str(tmp_path / "b.stbak"))
+    assert r.returncode == 0 and "已备份" in r.stdout, r.stderr
+    assert run(*d, "demo", "--records", "40", "--quiet", "--seed", "9").returncode == 0
+    before = run(*d, "list", "person", "--limit", "1000").stdout.count("\n")
+    (tmp_path / "bad.stbak").write_bytes((tmp_path / "b.stbak").read_bytes()[:5000])
+    r = run(*d, "restore", str(tmp_path / "bad.stbak"))
+    assert r.returncode == 1 and ("损坏" in r.stderr or "不完整" in r.stderr), r.stderr
+    assert run(*d, "list", "person", "--limit", "1000").stdout.count("\n") == before
+    r = run(*d, "restore", str(tmp_path / "b.stbak"))
+    assert r.returncode == 0 and "已从" in r.stdout, r.stderr
+    after = run(*d, "list", "person", "--limit", "1000").stdout.count("\n")
+    assert 0 < after < before
+    assert run(*d, "audit", "verify").returncode == 0
