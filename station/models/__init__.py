@@ -11,6 +11,7 @@ from .person import Person
 from .print_log import PrintLog
 from .security import Account, AuditEntry
 from .reference import CodeEntry, Committee, Counter, Setting, Staff, StationInfo, Village
+from .sync import SyncConflict, SyncState
 from .visit import AdviserVisit
 
 #: every synced model by its KIND, in dependency order (parents before children)
@@ -24,5 +25,5 @@ SYNCED_MODELS: dict[str, type[Synced]] = {
 __all__ = [
     "Account", "AuditEntry", "AdviserVisit", "Base", "CaseParty", "CaseSession", "CodeEntry", "Committee", "Consultation",
     "ConsultationPerson", "Counter", "Draft", "FollowUp", "MediationCase", "OutboxEntry", "PeriodClosure", "Person",
-    "PrintLog", "SYNCED_MODELS", "Setting", "Staff", "StationInfo", "Synced", "Village",
+    "PrintLog", "SYNCED_MODELS", "Setting", "Staff", "StationInfo", "SyncConflict", "SyncState", "Synced", "Village",
 ]

@@ -1,0 +1,1 @@
+"""County hub: the FastAPI service that stations and advisers' laptops sync with."""

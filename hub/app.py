@@ -1,0 +1,149 @@
+"""HTTP API of the hub (FastAPI). Every request carries a device token and the protocol version.
+
+Endpoints (all under ``/v1``): ``hello``, ``push`` (gzip JSON upload batch), ``pull``
+(download page), ``verify`` (per-kind fingerprint), ``manifest`` and ``records`` (repair),
+``stats``. Refusals are JSON ``{"code", "message"}`` with a meaningful status and one log line.
+"""
+from __future__ import annotations
+
+import hmac
+import logging
+import os
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse, Response
+from starlette.concurrency import run_in_threadpool
+from starlette.middleware.gzip import GZipMiddleware
+
+from station.sync import protocol as P
+
+from . import service
+from .db import database_url, make_engine
+from .service import Device, HubError
+
+log = logging.getLogger("station_hub")
+
+
+def _refuse(request: Request, status: int, code: str, message: str, device: Device | None = None) -> JSONResponse:
+    who = f"station={device.station_code} device={device.device_no}" if device else "device=?"
+    log.warning("refused %s %s %s status=%d code=%s", request.method, request.url.path, who, status, code)
+    body: dict[str, Any] = {"code": code, "message": message, "protocol": P.PROTOCOL_VERSION}
+    return JSONResponse(body, status_code=status)
+
+
+def create_app(db_url: str | None = None) -> FastAPI:
+    engine = make_engine(database_url(db_url))
+    testing = os.environ.get("STATION_HUB_TESTING") == "1"
+    ingest_delay = float(os.environ.get("STATION_HUB_INGEST_DELAY", "0") or 0) if testing else 0.0
+    admin_token = os.environ.get("STATION_HUB_ADMIN_TOKEN", "")
+    app = FastAPI(title="Station county hub", version=str(P.PROTOCOL_VERSION))
+    app.add_middleware(GZipMiddleware, minimum_size=1024)
+    app.state.engine = engine
+
+    @app.middleware("http")
+    async def guard(request: Request, call_next: Any) -> Response:
+        """Protocol version and token are checked before any handler runs."""
+        if not request.url.path.startswith("/v1/"):
+            return await call_next(request)
+        raw = request.headers.get(P.PROTOCOL_HEADER)
+        try:
+            version = int(raw) if raw is not None else None
+        except ValueError:
+            version = None
+        if version is None or version < P.MIN_PROTOCOL_VERSION or version > P.PROTOCOL_VERSION:
+            newer = version is not None and version > P.PROTOCOL_VERSION
+            mine = f"本机同步协议版本（{raw}）" if raw is not None else "请求未注明同步协议版本，本机程序"
+            msg = (f"{mine}比县级平台（{P.PROTOCOL_VERSION}）新，请联系县里升级平台" if newer else
+                   f"{mine}过旧，县级平台需要版本 {P.MIN_PROTOCOL_VERSION}–{P.PROTOCOL_VERSION}，请升级本机程序")
+            return _refuse(request, 426, "protocol", msg)
+        auth = request.headers.get("Authorization", "")
+        token = auth[7:].strip() if auth.lower().startswith("bearer ") else None
+        request.state.admin = bool(admin_token) and token is not None and hmac.compare_digest(token, admin_token)
+        if request.state.admin and request.url.path == "/v1/stats":
+            request.state.device = None
+            return await call_next(request)
+        try:
+            request.state.device = await run_in_threadpool(service.authenticate, engine, token)
+        except HubError as e:
+            return _refuse(request, e.status, e.code, e.message)
+        return await call_next(request)
+
+    async def _body(request: Request) -> dict[str, Any]:
+        length = request.headers.get("content-length")
+        if length is not None and int(length) > P.MAX_REQUEST_BYTES:
+            raise P.ProtocolError(413, "too_large", f"request larger than {P.MAX_REQUEST_BYTES} bytes")
+        chunks, size = [], 0
+        async for chunk in request.stream():
+            size += len(chunk)
+            if size > P.MAX_REQUEST_BYTES:
+                raise P.ProtocolError(413, "too_large", f"request larger than {P.MAX_REQUEST_BYTES} bytes")
+            chunks.append(chunk)
+        raw = b"".join(chunks)
+        if request.headers.get("content-encoding", "").lower() != "gzip":
+            raise P.ProtocolError(415, "not_gzip", "request body must be gzip-compressed JSON")
+        return await run_in_threadpool(P.unpack, raw)
+
+    async def _call(request: Request, fn: Any, *args: Any) -> Response:
+        device = request.state.device
+        try:
+            return JSONResponse(await run_in_threadpool(fn, *args))
+        except (HubError, P.ProtocolError) as e:
+            return _refuse(request, e.status, e.code, e.message, device)
+        except Exception:  # noqa: BLE001 - logged with traceback; the device retries later
+            log.exception("internal error %s %s", request.method, request.url.path)
+            return _refuse(request, 500, "internal", "县级平台内部错误，请稍后重试", device)
+
+    @app.get("/v1/hello")
+    async def hello(request: Request) -> Response:
+        d: Device = request.state.device
+        return JSONResponse({"protocol": P.PROTOCOL_VERSION, "min_protocol": P.MIN_PROTOCOL_VERSION,
+                             "station": d.station_code, "device_no": d.device_no,
+                             "limits": {"batch_changes": P.MAX_BATCH_CHANGES, "request_bytes": P.MAX_REQUEST_BYTES}})
+
+    @app.post("/v1/push")
+    async def push(request: Request) -> Response:
+        device: Device = request.state.device
+        try:
+            body = await _body(request)
+        except P.ProtocolError as e:
+            return _refuse(request, e.status, e.code, e.message, device)
+        return await _call(request, lambda: service.ingest(engine, device, body, delay=ingest_delay))
+
+    @app.get("/v1/pull")
+    async def pull(request: Request, s: int = 0, c: int = 0, limit: int = P.PAGE_RECORDS) -> Response:
+        return await _call(request, service.pull, engine, request.state.device, {"s": s, "c": c}, limit)
+
+    @app.post("/v1/verify")
+    async def verify(request: Request) -> Response:
+        try:
+            body = await _body(request)
+            fp, exclude = body["kinds"], list(body.get("exclude") or [])
+        except P.ProtocolError as e:
+            return _refuse(request, e.status, e.code, e.message, request.state.device)
+        except (KeyError, TypeError):
+            return _refuse(request, 400, "bad_json", "verify needs kinds", request.state.device)
+        return await _call(request, service.verify, engine, request.state.device, fp, exclude)
+
+    @app.post("/v1/manifest")
+    async def manifest(request: Request) -> Response:
+        try:
+            kind = str((await _body(request))["kind"])
+        except (P.ProtocolError, KeyError, TypeError):
+            return _refuse(request, 400, "bad_json", "manifest needs kind", request.state.device)
+        return await _call(request, service.manifest, engine, request.state.device, kind)
+
+    @app.post("/v1/records")
+    async def records(request: Request) -> Response:
+        try:
+            uids = [str(u) for u in (await _body(request))["uids"]][:5000]
+        except (P.ProtocolError, KeyError, TypeError):
+            return _refuse(request, 400, "bad_json", "records needs uids", request.state.device)
+        return await _call(request, service.fetch_records, engine, request.state.device, uids)
+
+    @app.get("/v1/stats")
+    async def stats(request: Request) -> Response:
+        device: Device | None = request.state.device
+        return await _call(request, service.stats, engine, None if device is None else device.station_code)
+
+    return app

@@ -1,0 +1,64 @@
+"""Hub database: SQLite by default, PostgreSQL by URL; schema made with ``create_all``."""
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from sqlalchemy import Connection, Engine, create_engine, event, text
+
+from .models import HubBase
+
+DEFAULT_URL = "sqlite:///station-hub.db"
+
+
+def database_url(explicit: str | None = None) -> str:
+    return explicit or os.environ.get("STATION_HUB_DB") or DEFAULT_URL
+
+
+def make_engine(url: str) -> Engine:
+    """Engine with the settings the ingest relies on (SQLite: WAL, immediate write lock)."""
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url[len("postgresql://"):]
+    if url.startswith("sqlite"):
+        engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
+
+        @event.listens_for(engine, "connect")
+        def _on_connect(dbapi_conn: Any, _record: Any) -> None:
+            dbapi_conn.isolation_level = None
+            cur = dbapi_conn.cursor()
+            cur.execute("PRAGMA journal_mode=WAL")
+            cur.execute("PRAGMA synchronous=NORMAL")
+            cur.execute("PRAGMA foreign_keys=ON")
+            cur.execute("PRAGMA busy_timeout=30000")
+            cur.close()
+
+        @event.listens_for(engine, "begin")
+        def _on_begin(conn: Any) -> None:
+            conn.exec_driver_sql(f"BEGIN {conn.get_execution_options().get('sqlite_begin', 'DEFERRED')}")
+    else:
+        engine = create_engine(url, pool_size=10, max_overflow=20, pool_pre_ping=True)
+    HubBase.metadata.create_all(engine)
+    return engine
+
+
+def is_sqlite(engine: Engine) -> bool:
+    return engine.dialect.name == "sqlite"
+
+
+def writer(engine: Engine) -> Engine:
+    """The engine to use for write transactions (takes SQLite's write lock up front)."""
+    return engine.execution_options(sqlite_begin="IMMEDIATE") if is_sqlite(engine) else engine
+
+
+def lock_scope(conn: Connection, scope: str) -> int:
+    """Serialise writers of one scope and return its current seq.
+
+    On PostgreSQL the row lock makes commit order equal to ``seq`` order within a
+    scope, so a download cursor can never skip a change committed late.
+    SQLite already serialises all writers (``BEGIN IMMEDIATE``).
+    """
+    suffix = "" if conn.dialect.name == "sqlite" else " FOR UPDATE"
+    row = conn.execute(text(f"SELECT seq FROM hub_stations WHERE code = :c{suffix}"), {"c": scope}).first()
+    if row is None:
+        raise KeyError(scope)
+    return int(row[0])

@@ -1,0 +1,470 @@
+"""Hub operations, free of HTTP: registration, ingest, download pages, verification, stats.
+
+The HTTP layer (:mod:`hub.app`) and the command line (:mod:`hub.cli`) both call
+these. Every ingest runs in one transaction: a batch is written whole or not at all.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import logging
+import secrets
+import uuid
+from dataclasses import dataclass
+from typing import Any, Iterable
+
+from sqlalchemy import Connection, Engine, bindparam, case, func, insert, select, update
+from sqlalchemy.exc import IntegrityError
+
+from station.sync import protocol as P
+
+from .db import lock_scope, writer
+from .models import HubBatch, HubChange, HubConflict, HubDevice, HubRecord, HubStation, utcnow
+
+log = logging.getLogger("station_hub")
+
+_STATION_NS = uuid.UUID("0b7e5f0e-8d0a-4a57-b5b1-6d8f9f2f1c11")
+
+
+class HubError(Exception):
+    """A refusal with an HTTP status, a short machine code and a message for people."""
+
+    def __init__(self, status: int, code: str, message: str) -> None:
+        super().__init__(message)
+        self.status, self.code, self.message = status, code, message
+
+
+@dataclass(frozen=True)
+class Device:
+    id: int
+    station_code: str
+    device_no: int
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def _stamp(t: dt.datetime) -> str:
+    return t.replace(microsecond=0).isoformat(sep=" ")
+
+
+# --- stations and devices ---------------------------------------------------------------
+
+def ensure_scope(conn: Connection, code: str, **fields: str) -> None:
+    if conn.execute(select(HubStation.code).where(HubStation.code == code)).first() is None:
+        conn.execute(insert(HubStation).values(code=code, seq=0, created_at=utcnow(), **fields))
+    elif fields:
+        conn.execute(update(HubStation).where(HubStation.code == code).values(**fields))
+
+
+def register_device(engine: Engine, station_code: str, *, name: str | None = None, county: str = "",
+                    abbr: str = "", label: str = "", device_no: int | None = None) -> dict[str, Any]:
+    """Issue a device token (returned once, stored as a hash) and allocate the device number.
+
+    The first registration of a station creates it, and its identity record
+    (kind ``station``) which flows down to every device of that station.
+    """
+    if not station_code or not station_code.replace("-", "").isalnum():
+        raise HubError(400, "bad_station", "司法所编码只能包含字母和数字")
+    token = secrets.token_urlsafe(32)
+    with writer(engine).begin() as conn:
+        ensure_scope(conn, P.COUNTY_SCOPE, name="县级")
+        exists = conn.execute(select(HubStation).where(HubStation.code == station_code)).first()
+        if exists is None and not name:
+            raise HubError(400, "name_required", "首次登记该司法所时需要 --name（司法所名称）")
+        if exists is None or name:
+            ensure_scope(conn, station_code, name=name or (exists.name if exists else ""),
+                         county=county or (exists.county if exists else ""),
+                         abbr=abbr or (exists.abbr if exists else "") or (name or "")[:2])
+            st = conn.execute(select(HubStation).where(HubStation.code == station_code)).one()
+            put_records_conn(conn, station_code, [{
+                "_kind": "station", "uid": str(uuid.uuid5(_STATION_NS, station_code)), "code": st.code,
+                "name": st.name, "county": st.county, "abbr": st.abbr}], only_if_changed=True)
+        taken = set(conn.execute(select(HubDevice.device_no).where(HubDevice.station_code == station_code)).scalars())
+        if device_no is None:
+            device_no = max(taken, default=0) + 1
+        elif device_no in taken:
+            raise HubError(409, "device_no_taken", f"设备编号 {device_no} 已被使用")
+        if not 1 <= device_no <= 99:
+            raise HubError(400, "device_no_range", "设备编号应在1到99之间")
+        conn.execute(insert(HubDevice).values(station_code=station_code, device_no=device_no, label=label,
+                                              token_hash=hash_token(token), created_at=utcnow(), last_seq=0))
+    log.info("registered device station=%s device_no=%s", station_code, device_no)
+    return {"station": station_code, "device_no": device_no, "token": token}
+
+
+def list_devices(engine: Engine, station_code: str | None = None) -> list[dict[str, Any]]:
+    q = select(HubDevice).order_by(HubDevice.station_code, HubDevice.device_no)
+    if station_code:
+        q = q.where(HubDevice.station_code == station_code)
+    with engine.connect() as conn:
+        return [{"id": d.id, "station": d.station_code, "device_no": d.device_no, "label": d.label,
+                 "token_hash": d.token_hash[:12], "created_at": d.created_at, "revoked_at": d.revoked_at,
+                 "last_seen_at": d.last_seen_at} for d in conn.execute(q)]
+
+
+def revoke_device(engine: Engine, station_code: str, device_no: int) -> bool:
+    with writer(engine).begin() as conn:
+        n = conn.execute(update(HubDevice).where(HubDevice.station_code == station_code,
+                                                 HubDevice.device_no == device_no,
+                                                 HubDevice.revoked_at.is_(None)).values(revoked_at=utcnow())).rowcount
+    log.info("revoked device station=%s device_no=%s", station_code, device_no)
+    return bool(n)
+
+
+def authenticate(engine: Engine, token: str | None) -> Device:
+    if not token:
+        raise HubError(401, "no_token", "缺少设备令牌，请先运行 station login")
+    with engine.connect() as conn:
+        row = conn.execute(select(HubDevice).where(HubDevice.token_hash == hash_token(token))).first()
+    if row is None:
+        raise HubError(401, "bad_token", "设备令牌无效，请重新登录")
+    if row.revoked_at is not None:
+        raise HubError(401, "revoked", "设备令牌已被吊销，请联系县级管理员")
+    return Device(row.id, row.station_code, row.device_no)
+
+
+# --- upload -------------------------------------------------------------------------------
+
+def _check_change(c: Any) -> tuple[dict[str, Any], str | None]:
+    """Validate one change; returns (change, reason to reject or None). Corruption raises."""
+    if not isinstance(c, dict):
+        raise P.ProtocolError(400, "bad_change", "change is not an object")
+    try:
+        seq, kind, uid = int(c["seq"]), str(c["kind"]), str(c["uid"])
+        version, base, chash, payload = int(c["version"]), int(c["base_version"]), str(c["hash"]), c["payload"]
+    except (KeyError, TypeError, ValueError):
+        raise P.ProtocolError(400, "bad_change", "change lacks seq/kind/uid/version/base_version/hash/payload") from None
+    # the payload travels as the canonical JSON text the device hashed: check it byte for byte
+    if not isinstance(payload, str) or hashlib.sha256(payload.encode("utf-8")).hexdigest() != chash:
+        raise P.ProtocolError(422, "bad_hash", f"content hash does not match payload (seq {seq})")
+    try:
+        parsed = json.loads(payload)
+    except ValueError:
+        raise P.ProtocolError(400, "bad_json", f"payload is not valid JSON (seq {seq})") from None
+    if not isinstance(parsed, dict):
+        raise P.ProtocolError(400, "bad_json", f"payload is not an object (seq {seq})")
+    ch = {"seq": seq, "kind": kind, "uid": uid, "version": version, "base_version": base, "hash": chash,
+          "payload": parsed, "canon": payload}
+    if kind not in P.UPLOAD_KINDS:
+        return ch, "kind_not_uploadable" if kind in P.ALL_KINDS else "unknown_kind"
+    if not P.UID_RE.match(uid):
+        return ch, "bad_uid"
+    if version < 1 or base < 0 or base >= version:
+        return ch, "bad_version"
+    if parsed.get("uid") != uid or parsed.get("version") != version or parsed.get("_kind") != kind:
+        return ch, "payload_mismatch"
+    return ch, None
+
+
+def ingest(engine: Engine, device: Device, body: dict[str, Any], *, delay: float = 0.0) -> dict[str, Any]:
+    """Apply one upload batch in one transaction and return a result per change."""
+    if body.get("protocol") != P.PROTOCOL_VERSION:
+        raise P.ProtocolError(426, "protocol", "protocol version in body does not match")
+    if body.get("station") != device.station_code or body.get("device_no") != device.device_no:
+        raise HubError(403, "wrong_station", "批次所属的司法所或设备与令牌不符")
+    batch_id = body.get("batch_id")
+    if not isinstance(batch_id, str) or not P.UID_RE.match(batch_id):
+        raise P.ProtocolError(400, "bad_batch", "batch_id must be a UUID")
+    raw = body.get("changes")
+    if not isinstance(raw, list):
+        raise P.ProtocolError(400, "bad_batch", "changes must be a list")
+    if len(raw) > P.MAX_BATCH_CHANGES:
+        raise P.ProtocolError(413, "batch_too_large", f"at most {P.MAX_BATCH_CHANGES} changes per batch")
+    checked = [_check_change(c) for c in raw]  # raises before anything is written
+    scope = device.station_code
+    results: list[dict[str, Any]] = []
+    try:
+        with writer(engine).begin() as conn:
+            seq = lock_scope(conn, scope)
+            if conn.execute(select(HubBatch.batch_id).where(HubBatch.batch_id == batch_id)).first():
+                raise HubError(409, "replayed", "该批次已处理过（重放被拒绝）")
+            uids = list({ch["uid"] for ch, _ in checked})
+            heads: dict[str, Any] = {}
+            known: dict[tuple[str, int], str] = {}
+            known_conflicts: dict[tuple[str, int, str], Any] = {}
+            for i in range(0, len(uids), 500):
+                part = uids[i:i + 500]
+                heads.update({r.uid: r for r in conn.execute(
+                    select(HubRecord.uid, HubRecord.scope, HubRecord.version, HubRecord.hash, HubRecord.payload)
+                    .where(HubRecord.uid.in_(part)))})
+                known.update({(r.uid, r.version): r.hash for r in conn.execute(
+                    select(HubChange.uid, HubChange.version, HubChange.hash).where(HubChange.uid.in_(part)))})
+                known_conflicts.update({(r.uid, r.version, r.hash): r for r in conn.execute(
+                    select(HubConflict).where(HubConflict.uid.in_(part)))})
+            in_db = set(heads)
+            open_conflicts = any(r.resolved_at is None for r in known_conflicts.values())
+            now = utcnow()
+            conflicted: set[str] = set()
+            new_changes: list[dict[str, Any]] = []
+            new_conflicts: list[dict[str, Any]] = []
+            upserts: dict[str, dict[str, Any]] = {}
+            resolved: list[str] = []
+            max_seq = 0
+            for ch, reason in checked:
+                res: dict[str, Any] = {"seq": ch["seq"], "uid": ch["uid"], "version": ch["version"]}
+                results.append(res)
+                max_seq = max(max_seq, ch["seq"])
+                uid = ch["uid"]
+                if reason:
+                    res.update(status="rejected", reason=reason)
+                    continue
+                head = heads.get(uid)
+                if head is not None and head.scope != scope:
+                    res.update(status="rejected", reason="wrong_station")
+                    continue
+                had = known.get((uid, ch["version"]))
+                if had == ch["hash"]:
+                    res["status"] = "duplicate"
+                    continue
+                if (uid, ch["version"], ch["hash"]) in known_conflicts or had is not None or uid in conflicted \
+                        or (head is not None and head.version > ch["base_version"]):
+                    conflicted.add(uid)
+                    res.update(status="conflict", theirs={"version": head.version, "hash": head.hash,
+                                                          "payload": json.loads(head.payload)} if head else None)
+                    if (uid, ch["version"], ch["hash"]) not in known_conflicts and head is not None:
+                        row = {"scope": scope, "kind": ch["kind"], "uid": uid, "version": ch["version"],
+                               "base_version": ch["base_version"], "hash": ch["hash"],
+                               "payload": ch["canon"], "device_no": device.device_no,
+                               "theirs_version": head.version, "theirs_hash": head.hash, "created_at": now,
+                               "resolved_at": None}
+                        new_conflicts.append(row)
+                        known_conflicts[(uid, ch["version"], ch["hash"])] = row
+                    continue
+                if (head is None and ch["base_version"] != 0) or (head is not None and head.version < ch["base_version"]):
+                    res.update(status="rejected", reason="unknown_base")
+                    continue
+                seq += 1
+                payload = ch["canon"]
+                rec = {"uid": uid, "scope": scope, "kind": ch["kind"], "version": ch["version"], "hash": ch["hash"],
+                       "seq": seq, "device_no": device.device_no, "updated_at": now, "payload": payload}
+                upserts[uid] = rec
+                heads[uid] = _Head(scope, ch["version"], ch["hash"], payload)
+                known[(uid, ch["version"])] = ch["hash"]
+                new_changes.append({"uid": uid, "version": ch["version"], "base_version": ch["base_version"],
+                                    "hash": ch["hash"], "scope": scope, "device_no": device.device_no,
+                                    "device_seq": ch["seq"], "batch_id": batch_id, "received_at": now})
+                if open_conflicts:
+                    resolved.append(uid)
+                res["status"] = "accepted"
+            if delay:
+                import time
+                time.sleep(delay)  # test hook: lets a test kill the hub inside the transaction
+            if new_changes:
+                _insert_many(conn, HubChange, new_changes)
+                fresh = [r for u, r in upserts.items() if u not in in_db]
+                if fresh:
+                    _insert_many(conn, HubRecord, fresh)
+                changed = [{"b_uid": u, **{"b_" + k: r[k] for k in ("version", "hash", "seq", "device_no",
+                                                                    "updated_at", "payload")}}
+                           for u, r in upserts.items() if u in in_db]
+                if changed:
+                    conn.execute(update(HubRecord).where(HubRecord.uid == bindparam("b_uid")).values(
+                        version=bindparam("b_version"), hash=bindparam("b_hash"), seq=bindparam("b_seq"),
+                        device_no=bindparam("b_device_no"), updated_at=bindparam("b_updated_at"),
+                        payload=bindparam("b_payload")), changed)
+                conn.execute(update(HubStation).where(HubStation.code == scope).values(seq=seq))
+            if new_conflicts:
+                conn.execute(insert(HubConflict), new_conflicts)
+            if resolved:
+                for i in range(0, len(resolved), 500):  # a device's accepted change settles its own conflicts
+                    conn.execute(update(HubConflict).where(HubConflict.uid.in_(resolved[i:i + 500]),
+                                                           HubConflict.device_no == device.device_no,
+                                                           HubConflict.resolved_at.is_(None)).values(resolved_at=now))
+            conn.execute(insert(HubBatch).values(batch_id=batch_id, device=device.id, received_at=now,
+                                                 changes=len(results), results=[
+                                                     {k: r[k] for k in ("seq", "status")} for r in results]))
+            conn.execute(update(HubDevice).where(HubDevice.id == device.id).values(
+                last_seen_at=now, last_seq=func.greatest(HubDevice.last_seq, max_seq)
+                if conn.dialect.name != "sqlite" else func.max(HubDevice.last_seq, max_seq)))
+    except IntegrityError as e:  # a concurrent writer got there first; nothing of this batch is kept
+        log.warning("push conflict-retry station=%s device=%s batch=%s: %s", scope, device.device_no, batch_id,
+                    type(e.orig).__name__)
+        raise HubError(503, "retry", "并发写入冲突，请稍后重试") from None
+    counts: dict[str, int] = {}
+    for r in results:
+        counts[r["status"]] = counts.get(r["status"], 0) + 1
+    log.info("push station=%s device=%s batch=%s changes=%d %s", scope, device.device_no, batch_id, len(results),
+             " ".join(f"{k}={v}" for k, v in sorted(counts.items())))
+    return {"batch_id": batch_id, "results": results}
+
+
+def _insert_many(conn: Connection, model: Any, rows: list[dict[str, Any]]) -> None:
+    """Bulk insert. On SQLite straight through the driver: Core's per-row parameter processing
+    costs more than the insert itself; PostgreSQL keeps Core's multi-row VALUES batching."""
+    if conn.dialect.name != "sqlite":
+        conn.execute(insert(model), rows)
+        return
+    cols = list(rows[0])
+    q = conn.dialect.identifier_preparer.quote
+    sql = (f"INSERT INTO {model.__tablename__} ({', '.join(q(c) for c in cols)}) "
+           f"VALUES ({', '.join(':' + c for c in cols)})")
+    # same text form SQLAlchemy uses for DateTime on SQLite
+    conn.exec_driver_sql(sql, [{k: v.strftime("%Y-%m-%d %H:%M:%S.%f") if isinstance(v, dt.datetime) else v
+                                for k, v in r.items()} for r in rows])
+
+
+@dataclass
+class _Head:
+    scope: str
+    version: int
+    hash: str
+    payload: str
+
+
+# --- hub-side reference data -------------------------------------------------------------
+
+def put_records_conn(conn: Connection, scope: str, records: Iterable[dict[str, Any]], *,
+                     only_if_changed: bool = False) -> int:
+    """Write hub-managed records (reference data) as new versions on top of whatever the hub holds."""
+    seq = lock_scope(conn, scope)
+    now = utcnow()
+    n = 0
+    for data in records:
+        data = dict(data)
+        kind = data.get("_kind")
+        if kind not in P.ALL_KINDS:
+            raise HubError(400, "unknown_kind", f"未知的记录类型：{kind}")
+        uid = data.setdefault("uid", str(uuid.uuid4()))
+        head = conn.execute(select(HubRecord).where(HubRecord.uid == uid)).first()
+        if head is not None and head.scope != scope:
+            raise HubError(400, "wrong_station", f"记录 {uid} 属于其他司法所")
+        old = json.loads(head.payload) if head else {}
+        merged = {**{"created_at": _stamp(now), "created_by": None, "updated_by": None, "deleted": False}, **old,
+                  **data}
+        if only_if_changed and head is not None and all(old.get(k) == v for k, v in data.items()):
+            continue
+        merged["version"] = (head.version if head else 0) + 1
+        merged["updated_at"] = _stamp(now)
+        merged["device_id"] = "hub"
+        h = P.payload_hash(merged)
+        seq += 1
+        payload = P.canonical_json(merged)
+        values = {"scope": scope, "kind": kind, "version": merged["version"], "hash": h, "seq": seq,
+                  "device_no": 0, "updated_at": now, "payload": payload}
+        if head is None:
+            conn.execute(insert(HubRecord).values(uid=uid, **values))
+        else:
+            conn.execute(update(HubRecord).where(HubRecord.uid == uid).values(**values))
+        conn.execute(insert(HubChange).values(uid=uid, version=merged["version"], base_version=merged["version"] - 1,
+                                              hash=h, scope=scope, device_no=0, device_seq=0, batch_id="hub",
+                                              received_at=now))
+        n += 1
+    conn.execute(update(HubStation).where(HubStation.code == scope).values(seq=seq))
+    return n
+
+
+def put_reference(engine: Engine, records: list[dict[str, Any]], station_code: str | None = None) -> int:
+    """Load reference data: code-table entries county-wide, villages/staff/committees for a station."""
+    county = [r for r in records if r.get("_kind") in P.COUNTY_KINDS]
+    local = [r for r in records if r.get("_kind") not in P.COUNTY_KINDS]
+    if local and not station_code:
+        raise HubError(400, "station_required", "村(居)、工作人员、调委会须指定 --station")
+    with writer(engine).begin() as conn:
+        ensure_scope(conn, P.COUNTY_SCOPE, name="县级")
+        n = put_records_conn(conn, P.COUNTY_SCOPE, county) if county else 0
+        if local:
+            if conn.execute(select(HubStation.code).where(HubStation.code == station_code)).first() is None:
+                raise HubError(404, "no_station", f"没有登记司法所 {station_code}")
+            n += put_records_conn(conn, station_code or "", local)
+    return n
+
+
+# --- download, verification, stats ------------------------------------------------------
+
+def pull(engine: Engine, device: Device, cursor: dict[str, int], limit: int = P.PAGE_RECORDS) -> dict[str, Any]:
+    """One page of records changed since ``cursor`` (station scope first, then county scope).
+
+    The device's own newest versions advance the cursor but are not sent back; should
+    the device have lost one, the final check finds it and fetches it.
+    """
+    limit = max(1, min(int(limit), P.PAGE_RECORDS))
+    out: list[dict[str, Any]] = []
+    new = {"s": int(cursor.get("s", 0)), "c": int(cursor.get("c", 0))}
+    scanned = 0
+    with engine.connect() as conn:
+        for key, scope in (("s", device.station_code), ("c", P.COUNTY_SCOPE)):
+            room = limit - scanned
+            if room <= 0:
+                break
+            own = HubRecord.device_no == (device.device_no if key == "s" else -1)
+            rows = conn.execute(select(HubRecord.kind, HubRecord.uid, HubRecord.version, HubRecord.hash,
+                                       HubRecord.seq, case((own, None), else_=HubRecord.payload).label("payload"))
+                                .where(HubRecord.scope == scope, HubRecord.seq > new[key])
+                                .order_by(HubRecord.seq).limit(room)).all()
+            scanned += len(rows)
+            for r in rows:
+                new[key] = r.seq
+                if r.payload is None:  # the device's own newest version: it already has it
+                    continue
+                out.append({"kind": r.kind, "uid": r.uid, "version": r.version, "hash": r.hash,
+                            "scope": "county" if key == "c" else "station", "payload": json.loads(r.payload)})
+            if len(rows) >= room:
+                break
+        more = scanned >= limit
+    return {"records": out, "cursor": new, "more": more}
+
+
+def fetch_records(engine: Engine, device: Device, uids: list[str]) -> list[dict[str, Any]]:
+    out = []
+    with engine.connect() as conn:
+        for i in range(0, len(uids), 500):
+            for r in conn.execute(select(HubRecord).where(HubRecord.uid.in_(uids[i:i + 500]),
+                                                          HubRecord.scope.in_([device.station_code, P.COUNTY_SCOPE]))):
+                out.append({"kind": r.kind, "uid": r.uid, "version": r.version, "hash": r.hash,
+                            "scope": "county" if r.scope == P.COUNTY_SCOPE else "station",
+                            "payload": json.loads(r.payload)})
+    return out
+
+
+def manifest(engine: Engine, device: Device, kind: str) -> list[tuple[str, int]]:
+    with engine.connect() as conn:
+        return [(r.uid, r.version) for r in conn.execute(
+            select(HubRecord.uid, HubRecord.version).where(
+                HubRecord.scope.in_([device.station_code, P.COUNTY_SCOPE]), HubRecord.kind == kind))]
+
+
+def verify(engine: Engine, device: Device, station_fp: dict[str, Any], exclude: list[str]) -> dict[str, Any]:
+    """Compare the station's per-kind fingerprint with the hub's (minus uids the station excludes)."""
+    skip = set(exclude)
+    with engine.connect() as conn:
+        rows = conn.execute(select(HubRecord.kind, HubRecord.uid, HubRecord.version).where(
+            HubRecord.scope.in_([device.station_code, P.COUNTY_SCOPE])))
+        hub_fp = P.fingerprint((r.kind, r.uid, r.version) for r in rows
+                               if r.kind in P.UPLOAD_KINDS and r.uid not in skip)
+    kinds = sorted((set(hub_fp) | set(station_fp)) & P.UPLOAD_KINDS)
+    report = {k: {"hub": hub_fp.get(k, {"count": 0, "hash": ""}),
+                  "station": station_fp.get(k, {"count": 0, "hash": ""})} for k in kinds}
+    for k, v in report.items():
+        v["match"] = v["hub"]["count"] == v["station"]["count"] and v["hub"]["hash"] == v["station"]["hash"]
+    ok = all(v["match"] for v in report.values())
+    if ok:
+        with writer(engine).begin() as conn:
+            conn.execute(update(HubStation).where(HubStation.code == device.station_code)
+                         .values(last_sync_at=utcnow()))
+    log.info("verify station=%s device=%s ok=%s mismatched=%s", device.station_code, device.device_no, ok,
+             ",".join(k for k, v in report.items() if not v["match"]) or "-")
+    return {"ok": ok, "kinds": report}
+
+
+def stats(engine: Engine, station_code: str | None = None) -> list[dict[str, Any]]:
+    """Per station: counts per kind (live and deleted), open conflicts, devices, last successful sync."""
+    with engine.connect() as conn:
+        q = select(HubStation).where(HubStation.code != P.COUNTY_SCOPE).order_by(HubStation.code)
+        if station_code:
+            q = q.where(HubStation.code == station_code)
+        stations = conn.execute(q).all()
+        out = []
+        for s in stations:
+            counts = {k: n for k, n in conn.execute(
+                select(HubRecord.kind, func.count()).where(HubRecord.scope == s.code).group_by(HubRecord.kind))}
+            conflicts = conn.execute(select(func.count()).select_from(HubConflict).where(
+                HubConflict.scope == s.code, HubConflict.resolved_at.is_(None))).scalar_one()
+            devices = conn.execute(select(func.count()).select_from(HubDevice).where(
+                HubDevice.station_code == s.code, HubDevice.revoked_at.is_(None))).scalar_one()
+            out.append({"station": s.code, "name": s.name, "counts": counts, "open_conflicts": conflicts,
+                        "devices": devices,
+                        "last_sync_at": s.last_sync_at.isoformat(sep=" ") if s.last_sync_at else None})
+    return out

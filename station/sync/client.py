@@ -1,0 +1,112 @@
+"""HTTP client for the hub (httpx): one method per endpoint, errors turned into :class:`SyncError`."""
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+import httpx
+
+from . import protocol as P
+from .errors import SyncError
+
+
+class HubClient:
+    """Talks to one hub with one device token. Logs nothing about records; only ids and counts."""
+
+    def __init__(self, url: str, token: str, *, device_id: str = "", timeout: float = 60.0,
+                 transport: httpx.BaseTransport | None = None) -> None:
+        self.url = url.rstrip("/")
+        headers = {"Authorization": f"Bearer {token}", P.PROTOCOL_HEADER: str(P.PROTOCOL_VERSION),
+                   P.DEVICE_HEADER: device_id, "Accept-Encoding": "gzip"}
+        self._http = httpx.Client(base_url=self.url, headers=headers, timeout=timeout, transport=transport,
+                                  trust_env=False)
+
+    def close(self) -> None:
+        self._http.close()
+
+    def __enter__(self) -> "HubClient":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def _send(self, method: str, path: str, *, body: dict[str, Any] | None = None,
+              params: dict[str, Any] | None = None, retry: bool = True) -> Any:
+        """One request. Reads are retried once when the server closed a kept-alive connection."""
+        try:
+            return self._send_once(method, path, body=body, params=params)
+        except SyncError as e:
+            if retry and e.code == "closed":
+                return self._send_once(method, path, body=body, params=params)
+            raise
+
+    def _send_once(self, method: str, path: str, *, body: dict[str, Any] | None = None,
+                   params: dict[str, Any] | None = None) -> Any:
+        kwargs: dict[str, Any] = {"params": params}
+        if body is not None:
+            kwargs["content"] = P.pack(body)
+            kwargs["headers"] = {"Content-Encoding": "gzip", "Content-Type": "application/json"}
+        try:
+            r = self._http.request(method, path, **kwargs)
+        except httpx.RemoteProtocolError:
+            raise SyncError(f"县级平台 {self.url} 断开了连接，稍后会自动重试", code="closed") from None
+        except httpx.TimeoutException as e:
+            raise SyncError(f"连接县级平台超时（{type(e).__name__}），稍后会自动重试", code="timeout") from None
+        except httpx.TransportError as e:
+            raise SyncError(f"无法连接县级平台 {self.url}（{type(e).__name__}），稍后会自动重试",
+                            code="network") from None
+        if r.status_code == 200:
+            try:
+                return r.json()
+            except ValueError:
+                raise SyncError("县级平台的应答不完整，稍后会自动重试", code="bad_response") from None
+        try:
+            err = r.json()
+            code, message = str(err.get("code", "error")), str(err.get("message", r.text[:200]))
+        except ValueError:
+            code, message = "error", r.text[:200]
+        if r.status_code == 426:
+            raise SyncError(message, code="protocol", status=426, retryable=False)
+        if r.status_code == 401:
+            raise SyncError(f"县级平台拒绝了本机的令牌：{message}", code=code, status=401, retryable=False)
+        retry = r.status_code >= 500 or r.status_code == 429
+        raise SyncError(f"县级平台拒绝了请求（{r.status_code} {code}）：{message}", code=code, status=r.status_code,
+                        retryable=retry)
+
+    def hello(self) -> dict[str, Any]:
+        out = self._send("GET", "/v1/hello")
+        if int(out.get("protocol", 0)) != P.PROTOCOL_VERSION:
+            hub = out.get("protocol")
+            raise SyncError(f"县级平台同步协议版本为 {hub}，本机为 {P.PROTOCOL_VERSION}；请升级"
+                            f"{'本机程序' if (hub or 0) > P.PROTOCOL_VERSION else '县级平台'}",
+                            code="protocol", retryable=False)
+        return dict(out)
+
+    def push(self, station: str, device_no: int, device_id: str, changes: list[dict[str, Any]],
+             batch_id: str | None = None) -> dict[str, Any]:
+        """Upload one batch. If the connection drops without an answer the batch is sent once more
+        under a new id: whatever the hub already committed comes back as duplicates."""
+        body = {"protocol": P.PROTOCOL_VERSION, "station": station, "device_no": device_no,
+                "device_id": device_id, "batch_id": batch_id or str(uuid.uuid4()), "changes": changes}
+        try:
+            return dict(self._send("POST", "/v1/push", body=body, retry=False))
+        except SyncError as e:
+            if e.code != "closed":
+                raise
+        return dict(self._send("POST", "/v1/push", body={**body, "batch_id": str(uuid.uuid4())}, retry=False))
+
+    def pull(self, cursor: dict[str, int], limit: int = P.PAGE_RECORDS) -> dict[str, Any]:
+        return dict(self._send("GET", "/v1/pull", params={"s": cursor.get("s", 0), "c": cursor.get("c", 0),
+                                                          "limit": limit}))
+
+    def verify(self, kinds: dict[str, Any], exclude: list[str]) -> dict[str, Any]:
+        return dict(self._send("POST", "/v1/verify", body={"kinds": kinds, "exclude": exclude}))
+
+    def manifest(self, kind: str) -> list[tuple[str, int]]:
+        return [(u, int(v)) for u, v in self._send("POST", "/v1/manifest", body={"kind": kind})]
+
+    def records(self, uids: list[str]) -> list[dict[str, Any]]:
+        return list(self._send("POST", "/v1/records", body={"uids": uids}))
+
+    def stats(self) -> list[dict[str, Any]]:
+        return list(self._send("GET", "/v1/stats"))

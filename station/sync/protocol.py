@@ -1,0 +1,109 @@
+"""The sync wire protocol, shared by the station client and the hub.
+
+An upload batch is gzip-compressed JSON: ``{protocol, station, device_no, device_id,
+batch_id, changes: [{seq, kind, uid, version, base_version, hash, payload}]}`` where
+``payload`` is the record's canonical JSON *text* and ``hash`` its SHA-256, so the hub
+checks integrity byte for byte without re-serialising.
+
+Kept free of HTTP and database code so both sides agree on one definition of
+limits, kinds, hashes and the per-kind fingerprint compared at the end of a sync.
+"""
+from __future__ import annotations
+
+import gzip
+import hashlib
+import json
+import re
+import zlib
+from typing import Any, Iterable
+
+#: bump when a request or response shape changes incompatibly
+PROTOCOL_VERSION = 1
+#: oldest client protocol the hub still serves
+MIN_PROTOCOL_VERSION = 1
+PROTOCOL_HEADER = "X-Station-Protocol"
+DEVICE_HEADER = "X-Station-Device"
+
+#: changes per upload batch (client default; the hub refuses more than MAX_BATCH_CHANGES)
+BATCH_CHANGES = 1000
+MAX_BATCH_CHANGES = 2000
+#: compressed request body limit and decompressed limit (guards against gzip bombs)
+MAX_REQUEST_BYTES = 8 * 1024 * 1024
+MAX_INFLATED_BYTES = 64 * 1024 * 1024
+#: records per download page
+PAGE_RECORDS = 1000
+
+#: kinds managed by the county and never uploaded by a station
+COUNTY_KINDS = frozenset({"code"})
+#: kinds the hub owns per station (created at registration) and never uploaded
+HUB_OWNED_KINDS = frozenset({"station"})
+#: kinds a station uploads
+UPLOAD_KINDS = frozenset({
+    "staff", "village", "committee", "person", "consultation", "consultation_person", "case",
+    "case_party", "case_session", "follow_up", "visit",
+})
+ALL_KINDS = UPLOAD_KINDS | COUNTY_KINDS | HUB_OWNED_KINDS
+
+#: scope under which county-wide records are stored on the hub
+COUNTY_SCOPE = "*"
+
+UID_RE = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
+
+
+class ProtocolError(ValueError):
+    """A request body the hub refuses as a whole (corrupt, oversized, inconsistent)."""
+
+    def __init__(self, status: int, code: str, message: str) -> None:
+        super().__init__(message)
+        self.status, self.code, self.message = status, code, message
+
+
+def canonical_json(data: Any) -> str:
+    """Same canonical form as :func:`station.records.canonical_json` (sorted keys, UTF-8)."""
+    return json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+
+def payload_hash(payload: dict[str, Any]) -> str:
+    return hashlib.sha256(canonical_json(payload).encode("utf-8")).hexdigest()
+
+
+def pack(body: dict[str, Any]) -> bytes:
+    """JSON + gzip, as sent on the wire."""
+    return gzip.compress(canonical_json(body).encode("utf-8"), compresslevel=5)
+
+
+def unpack(raw: bytes, *, max_inflated: int = MAX_INFLATED_BYTES) -> dict[str, Any]:
+    """Inflate and parse a request body, refusing bombs, bad gzip and bad JSON."""
+    d = zlib.decompressobj(wbits=31)
+    try:
+        data = d.decompress(raw, max_inflated + 1)
+    except zlib.error as e:
+        raise ProtocolError(400, "bad_gzip", f"request body is not valid gzip: {e}") from None
+    if len(data) > max_inflated or d.unconsumed_tail:
+        raise ProtocolError(413, "too_large", "request body inflates beyond the limit")
+    if not d.eof:
+        raise ProtocolError(400, "bad_gzip", "request body is a truncated gzip stream")
+    try:
+        body = json.loads(data.decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as e:
+        raise ProtocolError(400, "bad_json", f"request body is not valid JSON: {e}") from None
+    if not isinstance(body, dict):
+        raise ProtocolError(400, "bad_json", "request body must be a JSON object")
+    return body
+
+
+def fingerprint(rows: Iterable[tuple[str, str, int]]) -> dict[str, dict[str, Any]]:
+    """Per-kind count and hash of ``(kind, uid, version)`` rows, independent of row order.
+
+    The hash is SHA-256 over the sorted ``uid:version`` lines, so the station and the
+    hub can compare what they hold without exchanging the rows.
+    """
+    by_kind: dict[str, list[str]] = {}
+    for kind, uid, version in rows:
+        by_kind.setdefault(kind, []).append(f"{uid}:{int(version)}")
+    out: dict[str, dict[str, Any]] = {}
+    for kind, lines in by_kind.items():
+        lines.sort()
+        out[kind] = {"count": len(lines),
+                     "hash": hashlib.sha256("\n".join(lines).encode()).hexdigest()}
+    return out

@@ -1,0 +1,438 @@
+"""One sync run: upload the outbox, download what the hub has, compare, repair.
+
+Designed to be called from a worker thread (the GUI) or the CLI:
+``run_sync(station, progress=..., cancel=...)`` returns a :class:`SyncResult`
+and never raises for network trouble (the result says what went wrong and
+whether a retry may help; see :func:`station.sync.backoff.backoff_delay`).
+
+Guarantees, whatever the network does:
+
+* an outbox entry is marked sent only in the transaction that records the
+  hub's answer for it, so a lost answer means the change is sent again, and the
+  hub recognises it as a duplicate;
+* a downloaded page, and the cursor that follows it, are written in one local
+  transaction without outbox entries;
+* a conflict keeps both versions locally and on the hub until a person decides.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+import os
+import threading
+import time
+import uuid
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Callable, Iterator
+
+from sqlalchemy import text
+
+from .. import settings
+from ..db.base import utcnow
+from ..db.tracking import emit_changes
+from ..security import audit
+from ..models import SYNCED_MODELS
+from ..records import to_dict
+from . import protocol as P
+from . import state
+from .apply import apply_records, close_page_connection, open_page_connection
+from .client import HubClient
+from .credentials import load_token, store_token
+from .errors import NotLoggedIn, SyncError
+
+if TYPE_CHECKING:
+    from ..station import Station
+
+log = logging.getLogger("station.sync")
+
+Progress = Callable[[str, int, int], None]
+Cancel = Callable[[], bool] | threading.Event
+
+
+@dataclass
+class SyncResult:
+    """Summary of one run, safe to show (counts and ids, no personal data)."""
+
+    status: str = "ok"  # ok | busy | cancelled | error
+    message: str = ""
+    retryable: bool = True
+    sent: int = 0
+    accepted: int = 0
+    duplicate: int = 0
+    conflicts: int = 0
+    rejected: list[dict[str, Any]] = field(default_factory=list)
+    held: int = 0
+    received: int = 0
+    applied: int = 0
+    failed: int = 0  # downloaded records that could not be stored here (see sync_state "apply_failures")
+    verified: bool = False
+    mismatched: list[str] = field(default_factory=list)
+    repaired: int = 0
+    open_conflicts: int = 0
+    started_at: str = ""
+    seconds: float = 0.0
+
+    @property
+    def ok(self) -> bool:
+        return self.status == "ok"
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    def summary(self) -> str:
+        if self.status != "ok":
+            return self.message
+        parts = [f"上传 {self.sent} 条（新 {self.accepted}，重复 {self.duplicate}）", f"下载 {self.applied} 条"]
+        if self.conflicts or self.open_conflicts:
+            parts.append(f"待处理冲突 {self.open_conflicts} 条")
+        if self.rejected:
+            parts.append(f"被拒绝 {len(self.rejected)} 条")
+        if self.failed:
+            parts.append(f"{self.failed} 条下载记录无法保存（编号冲突等，详见同步日志）")
+        if self.repaired:
+            parts.append(f"核对后补传/补下 {self.repaired} 条")
+        parts.append("核对一致" if self.verified else f"核对不一致：{','.join(self.mismatched)}")
+        return "；".join(parts)
+
+
+# --- local lock -----------------------------------------------------------------------
+
+@contextmanager
+def _exclusive(folder: Path) -> Iterator[bool]:
+    """One sync per data folder at a time, across threads and processes (OS file lock)."""
+    path = folder / "sync.lock"
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+    got = False
+    try:
+        try:
+            if os.name == "nt":
+                import msvcrt
+                msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)  # type: ignore[attr-defined]
+            else:
+                import fcntl
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            got = True
+        except OSError:
+            got = False
+        yield got
+    finally:
+        if got and os.name != "nt":
+            import fcntl
+            fcntl.flock(fd, fcntl.LOCK_UN)
+        os.close(fd)
+
+
+# --- login / configuration -------------------------------------------------------------
+
+def login(station: "Station", hub_url: str, token: str, *, token_file: str | Path | None = None) -> dict[str, Any]:
+    """Check the token with the hub, store it (keyring or the chosen file) and take the device number."""
+    with HubClient(hub_url, token, device_id=station.device_id) as client:
+        hello = client.hello()
+    info = station.reference.station_info()
+    if info and info["code"] != hello["station"]:
+        raise SyncError(f"该令牌属于司法所 {hello['station']}，而本机数据属于 {info['code']}，未登录",
+                        code="wrong_station", retryable=False)
+    tf = Path(token_file).expanduser().resolve() if token_file else None
+    store_token(token, device_id=station.device_id, hub_url=hub_url, token_file=tf)
+    with station.write() as s:
+        state.put(s, "hub_url", hub_url.rstrip("/"))
+        state.put(s, "token_file", str(tf) if tf else None)
+        state.put(s, "station", hello["station"])
+        settings.put(s, "device_no", int(hello["device_no"]))
+    return {"station": hello["station"], "device_no": hello["device_no"], "hub_url": hub_url,
+            "storage": "file" if tf else "keyring"}
+
+
+def client_for(station: "Station") -> HubClient:
+    with station.read() as s:
+        url, token_file = state.get(s, "hub_url"), state.get(s, "token_file")
+    if not url:
+        raise NotLoggedIn()
+    token = load_token(device_id=station.device_id, hub_url=url, token_file=token_file)
+    if not token:
+        raise NotLoggedIn()
+    return HubClient(url, token, device_id=station.device_id)
+
+
+def status(station: "Station") -> dict[str, Any]:
+    """What the sync page shows without network: hub, last success, waiting changes, open conflicts."""
+    with station.read() as s:
+        return {
+            "hub_url": state.get(s, "hub_url"),
+            "logged_in": bool(state.get(s, "hub_url")),
+            "last_success_at": state.get(s, "last_success_at"),
+            "last_result": state.get(s, "last_result"),
+            "pending": int(s.execute(text("SELECT count(*) FROM outbox WHERE sent_at IS NULL")).scalar_one()),
+            "open_conflicts": int(s.execute(text(
+                "SELECT count(*) FROM sync_conflicts WHERE resolved_at IS NULL")).scalar_one()),
+        }
+
+
+def last_result(station: "Station") -> dict[str, Any] | None:
+    with station.read() as s:
+        return state.get(s, "last_result")  # type: ignore[no-any-return]
+
+
+# --- the run ---------------------------------------------------------------------------
+
+def _cancelled(cancel: Cancel | None) -> bool:
+    if cancel is None:
+        return False
+    return cancel.is_set() if isinstance(cancel, threading.Event) else bool(cancel())
+
+
+class _Cancelled(Exception):
+    pass
+
+
+def run_sync(station: "Station", *, progress: Progress | None = None, cancel: Cancel | None = None,
+             client: HubClient | None = None, batch_size: int = P.BATCH_CHANGES) -> SyncResult:
+    """Run one complete sync; see the module docstring. Safe to call while the user keeps working."""
+    res = SyncResult(started_at=utcnow().isoformat(sep=" "))
+    t0 = time.monotonic()
+    with _exclusive(station.data_dir) as got:
+        if not got:
+            res.status, res.message = "busy", "另一个同步正在进行"
+            return res
+        own = client is None
+        try:
+            if client is None:
+                client = client_for(station)
+            _run(station, client, res, progress or (lambda *_: None), cancel, batch_size)
+        except _Cancelled:
+            res.status, res.message = "cancelled", "同步已取消，已完成的部分已保存"
+        except SyncError as e:
+            res.status, res.message, res.retryable = "error", e.message, e.retryable
+        finally:
+            if own and client is not None:
+                client.close()
+        res.seconds = round(time.monotonic() - t0, 3)
+        with station.read() as s:
+            res.open_conflicts = int(s.execute(text(
+                "SELECT count(*) FROM sync_conflicts WHERE resolved_at IS NULL")).scalar_one())
+        with station.write() as s:
+            state.put(s, "last_result", res.to_dict())
+            if res.ok:
+                state.put(s, "last_success_at", res.started_at)
+            audit.audit(s, "sync", detail={"status": res.status, "sent": res.sent, "accepted": res.accepted,
+                                           "conflicts": res.conflicts, "applied": res.applied,
+                                           "rejected": len(res.rejected)})
+    log.info("sync device=%s status=%s sent=%d accepted=%d duplicate=%d conflicts=%d rejected=%d applied=%d "
+             "verified=%s seconds=%.2f", station.device_id, res.status, res.sent, res.accepted, res.duplicate,
+             res.conflicts, len(res.rejected), res.applied, res.verified, res.seconds)
+    return res
+
+
+def _run(st: "Station", client: HubClient, res: SyncResult, progress: Progress, cancel: Cancel | None,
+         batch_size: int) -> None:
+    hello = client.hello()
+    with st.read() as s:
+        device_no = int(settings.get(s, "device_no"))
+    if hello["device_no"] != device_no:
+        raise SyncError(f"本机设备编号（{device_no}）与县级平台登记的（{hello['device_no']}）不一致，请重新登录",
+                        code="device_no", retryable=False)
+    station_code = str(hello["station"])
+    _upload(st, client, res, progress, cancel, batch_size, station_code, device_no)
+    _download(st, client, res, progress, cancel)
+    for attempt in range(2):
+        progress("verify", attempt, 2)
+        mismatched = _verify(st, client, res)
+        if not mismatched or attempt == 1:
+            break
+        res.repaired += _repair(st, client, mismatched)
+        _upload(st, client, res, progress, cancel, batch_size, station_code, device_no)
+        _download(st, client, res, progress, cancel)
+
+
+def _pending_count(st: "Station", upto: int) -> int:
+    with st.read() as s:
+        return int(s.execute(text("SELECT count(*) FROM outbox WHERE sent_at IS NULL AND seq <= :m"),
+                             {"m": upto}).scalar_one())
+
+
+def _upload(st: "Station", client: HubClient, res: SyncResult, progress: Progress, cancel: Cancel | None,
+            batch_size: int, station_code: str, device_no: int) -> None:
+    with st.read() as s:
+        upto = int(s.execute(text("SELECT coalesce(max(seq), 0) FROM outbox")).scalar_one())
+    total = _pending_count(st, upto)
+    done = 0
+    progress("upload", 0, total)
+    while True:
+        if _cancelled(cancel):
+            raise _Cancelled()
+        batch, batch_id, skipped = _next_batch(st, batch_size, upto, res)
+        done += skipped
+        if not batch:
+            if skipped:
+                continue
+            break
+        changes = [{"seq": r["seq"], "kind": r["kind"], "uid": r["uid"], "version": r["version"],
+                    "base_version": r["base_version"], "hash": r["content_hash"],
+                    "payload": r["payload"]} for r in batch]  # canonical JSON text, as hashed
+        answer = client.push(station_code, device_no, st.device_id, changes, batch_id=batch_id)
+        _record_answer(st, batch, answer, res)
+        done += len(batch)
+        progress("upload", min(done, total), total)
+
+
+def _next_batch(st: "Station", limit: int, upto: int,
+                res: SyncResult) -> tuple[list[dict[str, Any]], str, int]:
+    """Pick the next pending entries; entries that must not go up are settled here and counted."""
+    batch_id = str(uuid.uuid4())
+    now = utcnow()
+    with st.write() as s:
+        rows = [dict(r) for r in s.execute(text(
+            "SELECT seq, kind, uid, version, base_version, payload, content_hash FROM outbox"
+            " WHERE sent_at IS NULL AND seq <= :m ORDER BY seq LIMIT :n"), {"m": upto, "n": limit}).mappings()]
+        if not rows:
+            return [], batch_id, 0
+        conflicted = {r[0] for r in s.execute(text(
+            "SELECT uid FROM sync_conflicts WHERE resolved_at IS NULL"))} if rows else set()
+        batch, settled = [], 0
+        for r in rows:
+            if r["kind"] not in P.UPLOAD_KINDS:  # county / hub-owned data is never uploaded
+                s.execute(text("UPDATE outbox SET sent_at = :t, batch_id = 'local' WHERE seq = :q"),
+                          {"t": now, "q": r["seq"]})
+                settled += 1
+            elif r["uid"] in conflicted:  # edits on top of an open conflict wait for the person's decision
+                s.execute(text("UPDATE sync_conflicts SET mine_version = :v, mine_hash = :h, mine_payload = :p"
+                               " WHERE uid = :u AND resolved_at IS NULL"),
+                          {"v": r["version"], "h": r["content_hash"], "p": r["payload"], "u": r["uid"]})
+                s.execute(text("UPDATE outbox SET sent_at = :t, batch_id = 'held' WHERE seq = :q"),
+                          {"t": now, "q": r["seq"]})
+                settled += 1
+                res.held += 1
+            else:
+                batch.append(r)
+        if batch:  # remember which batch is in flight (resume = send the unacknowledged entries again)
+            s.execute(text(f"UPDATE outbox SET batch_id = :b WHERE seq IN ({','.join(str(r['seq']) for r in batch)})"),
+                      {"b": batch_id})
+    return batch, batch_id, settled
+
+
+def _record_answer(st: "Station", batch: list[dict[str, Any]], answer: dict[str, Any], res: SyncResult) -> None:
+    """Mark acknowledged entries sent and store conflicts, in one local transaction."""
+    by_seq = {r["seq"]: r for r in batch}
+    now = utcnow()
+    sent: list[int] = []
+    with st.write() as s:
+        for a in answer.get("results", []):
+            row = by_seq.get(a.get("seq"))
+            if row is None:
+                continue
+            status = a.get("status")
+            if status in ("accepted", "duplicate"):
+                sent.append(row["seq"])
+                res.accepted += status == "accepted"
+                res.duplicate += status == "duplicate"
+            elif status == "conflict" and a.get("theirs"):
+                theirs = a["theirs"]
+                _store_conflict(s, row, theirs, now)
+                sent.append(row["seq"])
+                res.conflicts += 1
+            elif status == "rejected":
+                s.execute(text("UPDATE outbox SET sent_at = :t, batch_id = :b WHERE seq = :q"),
+                          {"t": now, "b": f"rejected:{a.get('reason', '')}"[:36], "q": row["seq"]})
+                res.rejected.append({"kind": row["kind"], "uid": row["uid"], "reason": a.get("reason", "")})
+            else:
+                continue
+            res.sent += 1
+        for i in range(0, len(sent), 500):
+            s.execute(text(f"UPDATE outbox SET sent_at = :t WHERE seq IN ({','.join(map(str, sent[i:i + 500]))})"),
+                      {"t": now})
+
+
+def _store_conflict(s: Any, row: dict[str, Any], theirs: dict[str, Any], now: dt.datetime) -> None:
+    p_theirs = P.canonical_json(theirs["payload"])
+    existing = s.execute(text("SELECT id FROM sync_conflicts WHERE uid = :u AND resolved_at IS NULL"),
+                         {"u": row["uid"]}).first()
+    values = {"k": row["kind"], "u": row["uid"], "mv": row["version"], "mh": row["content_hash"],
+              "mp": row["payload"], "tv": theirs["version"], "th": theirs["hash"], "tp": p_theirs, "t": now}
+    if existing:
+        s.execute(text("UPDATE sync_conflicts SET mine_version = :mv, mine_hash = :mh, mine_payload = :mp,"
+                       " theirs_version = :tv, theirs_hash = :th, theirs_payload = :tp WHERE id = :i"),
+                  {**values, "i": existing[0]})
+    else:
+        s.execute(text("INSERT INTO sync_conflicts (kind, uid, mine_version, mine_hash, mine_payload, theirs_version,"
+                       " theirs_hash, theirs_payload, detected_at) VALUES (:k, :u, :mv, :mh, :mp, :tv, :th, :tp, :t)"),
+                  values)
+
+
+def _apply_page(st: "Station", records: list[dict[str, Any]], cursor: dict[str, int] | None) -> dict[str, int]:
+    conn = open_page_connection(st.engine)
+    try:
+        with conn.begin():
+            counts = apply_records(conn, records)
+            if cursor is not None:
+                state.put(conn, "cursor", cursor)
+        return counts
+    finally:
+        close_page_connection(conn)
+
+
+def _download(st: "Station", client: HubClient, res: SyncResult, progress: Progress,
+              cancel: Cancel | None) -> None:
+    with st.read() as s:
+        cursor = state.get(s, "cursor") or {"s": 0, "c": 0}
+    while True:
+        if _cancelled(cancel):
+            raise _Cancelled()
+        page = client.pull(cursor)
+        counts = _apply_page(st, page["records"], page["cursor"])
+        cursor = page["cursor"]
+        res.received += len(page["records"])
+        res.applied += counts["applied"]
+        res.failed += counts["failed"]
+        progress("download", res.received, res.received + (P.PAGE_RECORDS if page["more"] else 0))
+        if not page["more"]:
+            break
+
+
+def _exclusions(s: Any) -> set[str]:
+    """Records whose local and hub versions may legitimately differ right now."""
+    return {r[0] for r in s.execute(text(
+        "SELECT uid FROM outbox WHERE sent_at IS NULL OR batch_id LIKE 'rejected:%'"
+        " UNION SELECT uid FROM sync_conflicts WHERE resolved_at IS NULL"))}
+
+
+def _local_versions(s: Any, kind: str) -> dict[str, int]:
+    table = SYNCED_MODELS[kind].__tablename__  # type: ignore[attr-defined]
+    return {u: int(v) for u, v in s.execute(text(f"SELECT uid, version FROM {table}"))}
+
+
+def _verify(st: "Station", client: HubClient, res: SyncResult) -> list[str]:
+    with st.read() as s:
+        exclude = _exclusions(s)
+        rows = [(k, u, v) for k in sorted(P.UPLOAD_KINDS) for u, v in _local_versions(s, k).items()
+                if u not in exclude]
+    answer = client.verify(P.fingerprint(rows), sorted(exclude))
+    res.verified = bool(answer["ok"])
+    res.mismatched = sorted(k for k, v in answer["kinds"].items() if not v["match"])
+    return res.mismatched
+
+
+def _repair(st: "Station", client: HubClient, kinds: list[str]) -> int:
+    """Resend what the hub lacks and fetch what this device lacks, for the mismatched kinds."""
+    fixed = 0
+    for kind in kinds:
+        hub = dict(client.manifest(kind))
+        with st.read() as s:
+            exclude = _exclusions(s)
+            local = _local_versions(s, kind)
+        resend = [u for u, v in local.items() if u not in exclude and v > hub.get(u, 0)]
+        fetch = [u for u, v in hub.items() if u not in exclude and v > local.get(u, 0)]
+        log.warning("verify mismatch device=%s kind=%s resend=%d fetch=%d", st.device_id, kind, len(resend),
+                    len(fetch))
+        if resend:
+            model = SYNCED_MODELS[kind]
+            with st.write() as s:
+                for i in range(0, len(resend), 500):
+                    objs = [s.get(model, u) for u in resend[i:i + 500]]
+                    emit_changes(s, ((to_dict(o), hub.get(o.uid, 0)) for o in objs if o is not None))
+        for i in range(0, len(fetch), 1000):
+            _apply_page(st, client.records(fetch[i:i + 1000]), None)
+        fixed += len(resend) + len(fetch)
+    return fixed
