@@ -18,7 +18,7 @@ from starlette.middleware.gzip import GZipMiddleware
 
 from station.sync import protocol as P
 
-from . import service
+from . import audit as hub_audit, service
 from .db import database_url, make_engine
 from .service import Device, HubError
 
@@ -140,6 +140,15 @@ def create_app(db_url: str | None = None) -> FastAPI:
         except (P.ProtocolError, KeyError, TypeError):
             return _refuse(request, 400, "bad_json", "records needs uids", request.state.device)
         return await _call(request, service.fetch_records, engine, request.state.device, uids)
+
+    @app.post("/v1/audit")
+    async def audit(request: Request) -> Response:
+        device: Device = request.state.device
+        try:
+            body = await _body(request)
+        except P.ProtocolError as e:
+            return _refuse(request, e.status, e.code, e.message, device)
+        return await _call(request, hub_audit.ingest_audit, engine, device, body)
 
     @app.get("/v1/stats")
     async def stats(request: Request) -> Response:

@@ -114,16 +114,17 @@ class Break:
     reason: str
 
 
-def verify_rows(rows: Iterable[tuple[Any, ...]]) -> list[Break]:
+def verify_rows(rows: Iterable[tuple[Any, ...]], start: tuple[int, str] = (0, GENESIS)) -> list[Break]:
     """Check chains given rows (seq, device_id, actor, action, kind, uid, version, at, detail, prev_hash, hash),
-    sorted by device then seq. Used locally and by the hub on arrival."""
+    sorted by device then seq. Used locally and by the hub on arrival, where ``start`` is the
+    (seq, hash) the device's chain had reached on the hub (one device per call then)."""
     breaks: list[Break] = []
     device: str | None = None
     expected_seq, prev, broken = 1, GENESIS, False
     for row in rows:
         entry = dict(zip(FIELDS, row[:9]))
         if entry["device_id"] != device:
-            device, expected_seq, prev, broken = entry["device_id"], 1, GENESIS, False
+            device, expected_seq, prev, broken = entry["device_id"], start[0] + 1, start[1], False
         if broken:
             continue
         reason = ""
@@ -140,6 +141,13 @@ def verify_rows(rows: Iterable[tuple[Any, ...]]) -> list[Break]:
             continue
         expected_seq, prev = expected_seq + 1, row[10]
     return breaks
+
+
+def entries_after(session: Session, device: str, seq: int, limit: int) -> list[list[Any]]:
+    """This device's entries after ``seq`` (for upload to the hub), as lists in :data:`FIELDS` order + hashes."""
+    return [list(r) for r in session.connection().exec_driver_sql(
+        "SELECT seq, device_id, actor, action, kind, uid, version, at, detail, prev_hash, hash FROM audit_log"
+        " WHERE device_id = ? AND seq > ? ORDER BY seq LIMIT ?", (device, seq, limit))]
 
 
 def verify(session: Session) -> tuple[int, list[Break]]:

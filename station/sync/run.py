@@ -236,6 +236,7 @@ def _run(st: "Station", client: HubClient, res: SyncResult, progress: Progress, 
                         code="device_no", retryable=False)
     station_code = str(hello["station"])
     _upload(st, client, res, progress, cancel, batch_size, station_code, device_no)
+    _upload_audit(st, client)
     _download(st, client, res, progress, cancel)
     for attempt in range(2):
         progress("verify", attempt, 2)
@@ -245,6 +246,25 @@ def _run(st: "Station", client: HubClient, res: SyncResult, progress: Progress, 
         res.repaired += _repair(st, client, mismatched)
         _upload(st, client, res, progress, cancel, batch_size, station_code, device_no)
         _download(st, client, res, progress, cancel)
+
+
+def _upload_audit(st: "Station", client: HubClient, batch: int = 2000) -> None:
+    """Send this device's audit entries the hub does not hold yet; remember a break the hub reports."""
+    while True:
+        with st.read() as s:
+            sent = int(state.get(s, "audit_sent_seq") or 0)
+            entries = audit.entries_after(s, st.device_id, sent, batch)
+        if not entries:
+            return
+        answer = client.audit(entries)
+        with st.write() as s:
+            state.put(s, "audit_sent_seq", int(answer["last_seq"]))
+            state.put(s, "audit_hub_broken", answer.get("broken"))
+        if answer.get("broken"):
+            log.warning("hub reports a broken audit chain for device=%s at seq=%s", st.device_id,
+                        answer["broken"]["seq"])
+        if len(entries) < batch:
+            return
 
 
 def _pending_count(st: "Station", upto: int) -> int:
