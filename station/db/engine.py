@@ -34,16 +34,20 @@ class _NoValues(logging.Filter):
 logging.getLogger("sqlalchemy.engine.Engine").addFilter(_NoValues())
 
 
-def make_engine(path: Path | str, *, echo: bool = False, key: bytes | None = None) -> Engine:
-    """Engine on ``path``; with ``key`` the file is a SQLCipher database opened through sqlcipher3."""
+def make_engine(path: Path | str, *, echo: bool = False, key: bytes | None = None,
+                sqlcipher: bool = False) -> Engine:
+    """Engine on ``path``; with ``key`` the file is a SQLCipher database opened through sqlcipher3.
+
+    ``sqlcipher=True`` without a key: a plain file through sqlcipher3's SQLite build (benchmarks only).
+    """
     url = "sqlite://" if str(path) == ":memory:" else f"sqlite:///{path}"
-    if key is not None:
+    if key is not None or sqlcipher:
         from sqlcipher3 import dbapi2
 
         from ..security.crypto import connect
 
         engine = create_engine(url, echo=echo, hide_parameters=True, module=dbapi2, creator=lambda: connect(
-            path, key, timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False))
+            path, key, sqlcipher=True, timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False))
     else:
         engine = create_engine(url, echo=echo, hide_parameters=True,
                                connect_args={"timeout": BUSY_TIMEOUT_MS / 1000})
