@@ -18,7 +18,7 @@ from starlette.middleware.gzip import GZipMiddleware
 
 from station.sync import protocol as P
 
-from . import audit as hub_audit, service
+from . import audit as hub_audit, limits, service
 from .db import database_url, make_engine
 from .service import Device, HubError
 
@@ -41,11 +41,23 @@ def create_app(db_url: str | None = None) -> FastAPI:
     app.add_middleware(GZipMiddleware, minimum_size=1024)
     app.state.engine = engine
 
+    per_device, auth_failures = limits.from_env()
+
+    @app.middleware("http")
+    async def headers(request: Request, call_next: Any) -> Response:
+        """Security headers on every answer (no CORS headers are ever sent: browsers may not call the API)."""
+        response = await call_next(request)
+        response.headers.update(limits.SECURITY_HEADERS)
+        return response
+
     @app.middleware("http")
     async def guard(request: Request, call_next: Any) -> Response:
         """Protocol version and token are checked before any handler runs."""
         if not request.url.path.startswith("/v1/"):
             return await call_next(request)
+        address = request.client.host if request.client else "?"
+        if auth_failures.full(address):
+            return _refuse(request, 429, "too_many_failures", "令牌错误次数过多，请一分钟后再试")
         raw = request.headers.get(P.PROTOCOL_HEADER)
         try:
             version = int(raw) if raw is not None else None
@@ -66,7 +78,11 @@ def create_app(db_url: str | None = None) -> FastAPI:
         try:
             request.state.device = await run_in_threadpool(service.authenticate, engine, token)
         except HubError as e:
+            if e.status == 401:
+                auth_failures.hit(address)
             return _refuse(request, e.status, e.code, e.message)
+        if not per_device.hit(str(request.state.device.id)):
+            return _refuse(request, 429, "rate_limited", "请求过于频繁，请稍后再试", request.state.device)
         return await call_next(request)
 
     async def _body(request: Request) -> dict[str, Any]:
