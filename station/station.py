@@ -24,7 +24,8 @@ from .db.migrate import migrate
 from .reports import service as reports_service
 from .errors import DatabaseKeyError, LoginFailed
 from .security import accounts, audit, permissions
-from .services import consultations, mediation, people, records, reference, search, visits
+from .services import (consultations, dashboard, drafts, mediation, people, privacy, records, reference, search,
+                       visits)
 
 
 class _Bound:
@@ -39,13 +40,12 @@ class _Bound:
         if mode is None:
             raise AttributeError(f"{self._module.__name__}.{name} is not a service function")
         station = self._station
-        perm = getattr(fn, "_station_perm", None) or getattr(
-            self._module, "WRITE_PERMISSION" if mode else "READ_PERMISSION", None)
+        module = self._module
 
         def call(*args: Any, **kwargs: Any) -> Any:
             with (station.write() if mode else station.read()) as session:
                 held = station._held(session)
-                permissions.require(held, permissions.resolve(perm, args, kwargs))
+                permissions.require(held, permissions.needed(fn, module, args, kwargs))
                 session.info["perms"] = held
                 session.info["account_uid"] = station.account["uid"] if station.account else None
                 return fn(session, *args, **kwargs)
@@ -82,6 +82,9 @@ class Station:
         self.reference = _Bound(self, reference)
         self.records = _Bound(self, records)
         self.search_ = _Bound(self, search)
+        self.drafts = _Bound(self, drafts)
+        self.privacy = _Bound(self, privacy)
+        self.dashboard = _Bound(self, dashboard)
         self.reports = _Bound(self, reports_service)
         self.accounts = _Bound(self, accounts)
 

@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     from alembic.config import Config
 
 #: the newest revision this program knows (a test keeps it equal to Alembic's head)
-SCHEMA_HEAD = "0007"  # chain: 0001 → 0002 → 0004 → 0006 → 0005 → 0007 (ids are names, the chain is the order)
+SCHEMA_HEAD = "0007"  # 0007: accounts and audit log (security)
 
 _MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 

@@ -9,6 +9,7 @@ from .mediation import CaseParty, CaseSession, FollowUp, MediationCase
 from .outbox import OutboxEntry
 from .person import Person
 from .print_log import PrintLog
+from .reveal import RevealEntry
 from .security import Account, AuditEntry
 from .reference import CodeEntry, Committee, Counter, Setting, Staff, StationInfo, Village
 from .sync import SyncConflict, SyncState
@@ -23,7 +24,9 @@ SYNCED_MODELS: dict[str, type[Synced]] = {
 }
 
 __all__ = [
-    "Account", "AuditEntry", "AdviserVisit", "Base", "CaseParty", "CaseSession", "CodeEntry", "Committee", "Consultation",
+    "Account", "AuditEntry", "AdviserVisit", "Base", "CaseParty", "CaseSession", "CodeEntry", "Committee",
+    "Consultation",
     "ConsultationPerson", "Counter", "Draft", "FollowUp", "MediationCase", "OutboxEntry", "PeriodClosure", "Person",
-    "PrintLog", "SYNCED_MODELS", "Setting", "Staff", "StationInfo", "SyncConflict", "SyncState", "Synced", "Village",
+    "PrintLog", "RevealEntry", "SYNCED_MODELS", "Setting", "Staff", "StationInfo", "SyncConflict", "SyncState",
+    "Synced", "Village",
 ]

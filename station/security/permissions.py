@@ -38,6 +38,13 @@ def granted(roles: Iterable[str]) -> frozenset[str]:
     return frozenset(out)
 
 
+def needed(fn: Any, module: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> str:
+    """The permission a call of service function ``fn`` (of ``module``) with these arguments needs."""
+    perm = getattr(fn, "_station_perm", None) or getattr(
+        module, "WRITE_PERMISSION" if getattr(fn, "_station_writes", False) else "READ_PERMISSION", None)
+    return resolve(perm, args, kwargs)
+
+
 def resolve(perm: Permission | None, args: tuple[Any, ...], kwargs: dict[str, Any]) -> str:
     if perm is None:
         return SIGNED_IN

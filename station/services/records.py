@@ -56,13 +56,20 @@ def get_record(session: Session, key: str) -> dict[str, Any]:
 
 @reads
 def list_records(session: Session, kind: str, *, limit: int = 50, offset: int = 0,
-                 filters: dict[str, Any] | None = None) -> list[dict[str, Any]]:
+                 filters: dict[str, Any] | None = None, order: str | None = None) -> list[dict[str, Any]]:
+    """A page of live records, newest first; ``order`` is a column name (``-name`` descending)."""
     m = model(kind)
     q = select(m).where(m.deleted.is_(False))
     for key, value in (filters or {}).items():
         q = q.where(getattr(m, key) == value)
-    order = _ORDER.get(kind)
-    q = q.order_by(order.desc(), m.uid) if order is not None else q.order_by(m.created_at.desc(), m.uid)
+    if order:
+        col = getattr(m, order.lstrip("-"), None)
+        if col is None:
+            raise ValidationError.single("order", "排序", f"没有这一列：“{order}”")
+        q = q.order_by(col.desc() if order.startswith("-") else col.asc(), m.uid)
+    else:
+        default = _ORDER.get(kind)
+        q = q.order_by(default.desc(), m.uid) if default is not None else q.order_by(m.created_at.desc(), m.uid)
     return [to_dict(r) for r in session.scalars(q.limit(limit).offset(offset))]
 
 

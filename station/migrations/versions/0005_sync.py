@@ -1,7 +1,7 @@
 """Sync state and conflicts tables.
 
 Revision ID: 0005
-Revises: 0006
+Revises: 0004
 """
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = '0005'
-down_revision: str | None = '0006'
+down_revision: str | None = '0004'
 branch_labels = None
 depends_on = None
 

@@ -1,6 +1,6 @@
 """Print log: who printed which form from which record version, and how many copies.
 
-Revision ID: 0004
+Revision ID: 0003
 Revises: 0002
 Create Date: 2026-11-23 09:15:00
 """
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 
-revision: str = '0004'
+revision: str = '0003'
 down_revision: str | None = '0002'
 branch_labels = None
 depends_on = None

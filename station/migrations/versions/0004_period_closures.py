@@ -1,7 +1,7 @@
 """Report period closures (synced) and date indexes for the statistics queries.
 
-Revision ID: 0006
-Revises: 0004
+Revision ID: 0004
+Revises: 0003
 Create Date: 2026-11-23 09:10:00
 
 Reports count events by their own date (受理 by accepted_on, 成功/不成 by
@@ -15,8 +15,8 @@ import sqlalchemy as sa
 from alembic import op
 
 
-revision: str = '0006'
-down_revision: str | None = '0004'
+revision: str = '0004'
+down_revision: str | None = '0003'
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,139 @@
+"""Take a PNG of every screen with realistic demo data: ``xvfb-run -a python docs/make_screenshots.py``.
+
+Writes docs/screenshots/*.png at 1280×800. Look at every one: cut, overlapping or
+boxed-out text is a bug.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any, Callable
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from PySide6.QtCore import QEvent, Qt  # noqa: E402
+from PySide6.QtGui import QKeyEvent  # noqa: E402
+from PySide6.QtWidgets import QApplication, QLineEdit, QPlainTextEdit, QWidget  # noqa: E402
+
+from station import Station, demo  # noqa: E402
+
+OUT = ROOT / "docs" / "screenshots"
+SIZE = (1280, 800)
+
+
+def spin(app: QApplication, gui: Any, seconds: float = 0.6) -> None:
+    end = time.monotonic() + seconds
+    while time.monotonic() < end or gui.worker.pending:
+        app.processEvents()
+        time.sleep(0.01)
+
+
+def find(root: QWidget, name: str, cls: type = QWidget) -> Any:
+    return next(w for w in root.findChildren(cls) if w.accessibleName() == name and w.isVisible())
+
+
+def type_into(w: QWidget, text: str) -> None:
+    w.setFocus()
+    for ch in text:
+        for kind in (QEvent.Type.KeyPress, QEvent.Type.KeyRelease):
+            QApplication.sendEvent(w, QKeyEvent(kind, 0, Qt.KeyboardModifier.NoModifier, ch))
+
+
+def prepare(folder: Path, records: int) -> dict[str, str]:
+    st = Station.open(folder)
+    demo.generate(st, records)
+    ids: dict[str, str] = {}
+    p1 = st.people.save_person({"name": "欧阳䶮堃", "gender": "男", "id_number": "11010519491231002X",
+                                "phone": "13905571234", "address": "安徽省濉溪县临涣镇南坪村三组"}).uid
+    p2 = st.people.save_person({"name": "𠀀喆", "gender": "女", "phone": "13805579876",
+                                "address": "安徽省濉溪县临涣镇五沟村"}).uid
+    mediators = [s["uid"] for s in st.reference.list_reference("staff") if "mediator" in s["roles"]]
+    case = st.mediation.apply_case({
+        "applied_on": dt.date.today().isoformat(), "dispute_type": "02", "title": "宅基地排水纠纷",
+        "facts": "两家宅基地相邻，因排水沟走向发生争执，雨天积水流入申请人院内。", "claims": "请求被申请人改道排水沟",
+        "parties": [{"side": "applicant", "person": p1}, {"side": "respondent", "person": p2}]}).uid
+    st.mediation.accept_case(case, {"accepted_on": dt.date.today().isoformat(), "mediator_uids": mediators[:1]})
+    st.mediation.record_session(case, {"kind": "mediation", "held_at": dt.datetime.now().strftime("%Y-%m-%d %H:%M"),
+                                       "place": "司法所调解室", "record": "双方陈述意见，同意现场查看排水沟走向。"})
+    st.consultations.record_consultation({"category_code": "C05", "question": "邻居排水沟改道影响我家宅基地，怎么处理？",
+                                          "answer": "建议先申请人民调解", "handling": "mediation", "persons": [p1]})
+    ids.update(person=p1, case=case)
+    st.close()
+    return ids
+
+
+def main(records: int = 3000) -> None:
+    from ui.app import StationApp
+    OUT.mkdir(parents=True, exist_ok=True)
+    folder = Path(tempfile.mkdtemp(prefix="station-shots-"))
+    try:
+        ids = prepare(folder, records)
+        gui = StationApp(folder)
+        app = gui.app
+        win = gui.window
+        win.resize(*SIZE)
+        win.show()
+        spin(app, gui, 1.5)
+
+        def shot(name: str, before: Callable[[], None] | None = None, widget: QWidget | None = None) -> None:
+            if before:
+                before()
+            spin(app, gui)
+            (widget or win).grab().save(str(OUT / f"{name}.png"))
+            print("wrote", name)
+
+        shot("01-home")
+        win.show_page(1)
+        page = win.pages[1]
+        shot("02-consultation-ledger")
+
+        def fill_consultation() -> None:
+            type_into(find(page, "咨询人", QLineEdit), "欧阳")
+            spin(app, gui, 0.8)
+        shot("03-consultation-person-search", fill_consultation)
+        picker = page.picker
+        picker._choose_item(picker.list.item(0))
+        type_into(find(page, "咨询事项"), "儿子在外打工受伤，老板不给工伤赔偿，怎么办？")
+        page.save()
+        shot("04-consultation-refused-fields")  # category missing: error next to the field
+        win.show_page(2)
+        shot("05-mediation-cases")
+        win.open_case(ids["case"])
+        shot("06-mediation-case-steps")
+        win.page("MediationPage").case_page.scroll.verticalScrollBar().setValue(420)
+        shot("07-mediation-case-agreement-step")
+        win.show_page(3)
+        shot("08-adviser-visits")
+        win.open_person(ids["person"])
+        shot("09-person-dossier")
+        people = win.page("PeoplePage")
+        people.new()
+        dlg = people.dialog
+        assert dlg is not None
+        type_into(find(dlg, "姓名"), "欧阳䶮堃")
+        type_into(find(dlg, "身份证号码"), "110105194912310021")
+        dlg.save()
+        shot("10-person-bad-id-number", widget=dlg)
+        find(dlg, "身份证号码").clear()
+        type_into(find(dlg, "身份证号码"), "11010519491231002X")
+        dlg.save()
+        shot("11-person-duplicate-warning", widget=dlg)
+        dlg.reject()
+        win.show_page(5)
+        shot("12-settings")
+        gui.set_large_font(True)
+        win.show_page(1)
+        shot("13-large-font-consultation")
+        gui.set_large_font(False)
+        gui.close()
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main(int(sys.argv[1]) if len(sys.argv) > 1 else 3000)

@@ -1,0 +1,192 @@
+"""Start the counter GUI: fonts, Chinese translations, the station, the main window."""
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QEvent, QLibraryInfo, QLocale, QObject, QTimer, QTranslator
+from PySide6.QtGui import QFont, QFontDatabase
+from PySide6.QtWidgets import QApplication, QDialog, QDialogButtonBox, QLabel, QVBoxLayout
+
+from station.fonts import FACES, font_path
+
+from .bus import StationBus
+from .main_window import MainWindow
+from .widgets.field_form import Field, FieldForm
+from .worker import DbWorker
+from .qtcompat import emit
+
+UI_FAMILIES = ["WenQuanYi Micro Hei", "HanaMinA", "HanaMinB"]
+BASE_POINT_SIZE = 10
+LARGE_POINT_SIZE = 15
+
+
+def register_fonts() -> list[str]:
+    """Register the shipped CJK faces with Qt, so Chinese renders on a machine without any."""
+    families: list[str] = []
+    for face in FACES:
+        fid = QFontDatabase.addApplicationFont(str(font_path(face)))
+        if fid >= 0:
+            families += QFontDatabase.applicationFontFamilies(fid)
+    return families
+
+
+def install_chinese(app: QApplication) -> None:
+    QLocale.setDefault(QLocale(QLocale.Language.Chinese, QLocale.Country.China))
+    tr = QTranslator(app)
+    if tr.load("qtbase_zh_CN", QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)):
+        app.installTranslator(tr)
+    app._station_translator = tr  # type: ignore[attr-defined]  # keep it alive
+
+
+def ui_prefs(data_dir: Path) -> dict[str, Any]:
+    try:
+        return dict(json.loads((data_dir / "ui.json").read_text(encoding="utf-8")))
+    except (OSError, ValueError):
+        return {}
+
+
+def save_ui_prefs(data_dir: Path, prefs: dict[str, Any]) -> None:
+    (data_dir / "ui.json").write_text(json.dumps(prefs, ensure_ascii=False), encoding="utf-8")
+
+
+def apply_font(app: QApplication, large: bool) -> None:
+    font = QFont()
+    font.setFamilies(UI_FAMILIES)
+    size = LARGE_POINT_SIZE if large else BASE_POINT_SIZE
+    font.setPointSize(size)
+    app.setFont(font)
+    # widgets with a style sheet of their own ignore later app font changes; this reaches them too
+    app.setStyleSheet(f"QWidget {{ font-size: {size}pt; }}")
+
+
+def application() -> QApplication:
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    assert isinstance(app, QApplication)
+    app.setApplicationName("Station")
+    if not getattr(app, "_station_ready", False):
+        register_fonts()
+        install_chinese(app)
+        app._station_ready = True  # type: ignore[attr-defined]
+    return app
+
+
+class SetupDialog(QDialog):
+    """首次使用: the station's identity (the full first-run wizard comes later)."""
+
+    def __init__(self, worker: DbWorker, parent: Any = None) -> None:
+        super().__init__(parent)
+        self.worker = worker
+        self.setObjectName("setup_dialog")
+        self.setWindowTitle("设置本所信息")
+        self.form = FieldForm([
+            Field("code", "司法所编码", required=True, placeholder="如 340621101"),
+            Field("name", "司法所名称", required=True, placeholder="如 临涣镇司法所"),
+            Field("county", "所属县（市、区）"),
+            Field("abbr", "简称", placeholder="用于案件编号，如 临"),
+        ])
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        buttons.accepted.connect(self._save)
+        buttons.rejected.connect(self.reject)
+        lay = QVBoxLayout(self)
+        lay.addWidget(QLabel("首次使用，请先填写本所信息："))
+        lay.addWidget(self.form)
+        lay.addWidget(buttons)
+
+    def _save(self) -> None:
+        data = self.form.values()
+        self.worker.run(lambda st: st.reference.setup_station(data), lambda _r: self.accept(), self._failed)
+
+    def _failed(self, exc: BaseException) -> None:
+        errors = getattr(exc, "errors", None)
+        if errors is None:
+            raise exc
+        self.form.show_errors(errors)
+
+
+class _AfterFirstPaint(QObject):
+    """Calls ``then`` once the window has painted: the DB layer loads while the user looks."""
+
+    def __init__(self, then: Any) -> None:
+        super().__init__()
+        self.then, self.done = then, False
+
+    def eventFilter(self, obj: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt API
+        if not self.done and event.type() == QEvent.Type.Paint:
+            self.done = True
+            QTimer.singleShot(0, self.then)
+        return False
+
+
+class StationApp:
+    """The running GUI: station, worker, bus and window (tests and the bench build one directly)."""
+
+    def __init__(self, data_dir: str | Path) -> None:
+        self.app = application()
+        self.data_dir = Path(data_dir)
+        self.prefs = ui_prefs(self.data_dir)
+        apply_font(self.app, bool(self.prefs.get("large_font")))
+        self.bus = StationBus()
+        folder = self.data_dir
+
+        def open_station() -> Any:
+            from station import Station  # imported on the DB thread, after the window is up
+            return Station.open(folder)
+        self.worker = DbWorker(open_station, on_unhandled=lambda e: emit(self.bus.error_raised, e))
+        self.bus.font_scale_changed.connect(self.set_large_font)
+        self.window = MainWindow(self.worker, self.bus)
+        self.window.resize(1280, 800)
+        self.window.station_missing.connect(self.ask_identity)
+        self.setup: SetupDialog | None = None
+        self._first_paint = _AfterFirstPaint(self.worker.start)
+        self.window.installEventFilter(self._first_paint)
+        QTimer.singleShot(2000, self.worker.start)  # never shown (scripts) or no paint: start anyway
+
+    @property
+    def station(self) -> Any:
+        """The open station (tests read it once the worker is idle)."""
+        return self.worker.station
+
+    def ask_identity(self) -> None:
+        """No station identity yet: a simple set-up dialog (the full first-run wizard is later)."""
+        if self.setup is None or not self.setup.isVisible():
+            self.setup = SetupDialog(self.worker, self.window)
+            self.setup.accepted.connect(lambda: emit(self.bus.station_changed, {"station"}, None))
+            self.setup.open()
+
+    def set_large_font(self, large: bool) -> None:
+        self.prefs["large_font"] = large
+        save_ui_prefs(self.data_dir, self.prefs)
+        apply_font(self.app, large)
+
+    def close(self) -> None:
+        for w in QApplication.topLevelWidgets():
+            if isinstance(w, QDialog) and w.isVisible():
+                w.reject()
+        self.window.close()
+        self.worker.shutdown()
+        if self.worker.station is not None:
+            self.worker.station.close()
+        self.window.deleteLater()  # free the widgets now, not at interpreter exit
+        QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+
+
+def main(data_dir: str | Path) -> int:
+    """Entry point of ``station gui``."""
+    app = application()
+    gui = StationApp(data_dir)
+    gui.window.show()
+    hook = os.environ.get("STATION_TEST_HOOK")
+    if hook:
+        from . import test_hooks
+        test_hooks.install(gui, hook)
+    code = app.exec()
+    gui.close()
+    return code
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1] if len(sys.argv) > 1 else os.environ.get("STATION_DATA", ".")))

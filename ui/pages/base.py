@@ -1,0 +1,91 @@
+"""What every screen shares: the worker, the bus, and the standard shortcuts."""
+from __future__ import annotations
+
+from typing import Any, Callable
+
+from PySide6.QtWidgets import QLabel, QMessageBox, QWidget
+
+from station.errors import ValidationError
+
+from ..bus import StationBus
+from ..widgets.field_form import FieldForm
+from ..worker import DbWorker
+from ..qtcompat import emit
+
+TITLE_STYLE = "font-size: 16pt; font-weight: bold;"
+OK_STYLE = "color: #1b6e20;"
+
+
+def title_label(text: str) -> QLabel:
+    label = QLabel(text)
+    label.setStyleSheet(TITLE_STYLE)
+    return label
+
+
+class Page(QWidget):
+    """A screen in the main window. Shortcuts (Ctrl+N/S/F/P) call the methods below."""
+
+    TITLE = ""
+
+    def __init__(self, worker: DbWorker, bus: StationBus) -> None:
+        super().__init__()
+        self.worker, self.bus = worker, bus
+        self.go_person: Callable[[str], None] = lambda uid: None  # set by the main window
+        self.go_case: Callable[[str], None] = lambda uid: None
+        bus.station_changed.connect(self._on_changed)
+
+    def _on_changed(self, kinds: set[str], initiator: object) -> None:
+        if initiator is not self:
+            self.refresh(kinds)
+
+    def activate(self) -> None:
+        """The page became visible."""
+
+    def refresh(self, kinds: set[str]) -> None:
+        """Something this page may show was written elsewhere."""
+
+    def new(self) -> None: ...
+
+    def save(self) -> None: ...
+
+    def find(self) -> None: ...
+
+    def print_(self) -> None:
+        emit(self.bus.status_shown, "本页没有可打印的内容")
+
+    # helpers -----------------------------------------------------------------------------
+    def write(self, op: Callable[[Any], Any], form: FieldForm | None, kinds: set[str],
+              done: Callable[[Any], None]) -> None:
+        """Run a write; on a ValidationError put the messages next to the fields, nothing saved."""
+        if form is not None:
+            form.clear_errors()
+
+        def ok(result: Any) -> None:
+            emit(self.bus.station_changed, kinds, self)
+            done(result)
+            warnings = getattr(result, "warnings", None)
+            if warnings:
+                emit(self.bus.status_shown, "；".join(warnings))
+
+        def failed(exc: BaseException) -> None:
+            if isinstance(exc, ValidationError) and form is not None:
+                form.show_errors(exc.errors)
+                emit(self.bus.status_shown, "未保存：请按提示修改")
+            else:
+                emit(self.bus.error_raised, exc)
+
+        self.worker.run(op, ok, failed)
+
+
+def show_error(parent: QWidget, exc: BaseException) -> None:
+    """Non-blocking error box in Chinese (window-modal, so the event loop keeps running)."""
+    from station.errors import Conflict, InvalidTransition, NotFound, StationError
+    if isinstance(exc, (InvalidTransition, Conflict, NotFound, ValidationError)):
+        text = str(exc)
+    elif isinstance(exc, StationError):
+        text = f"操作未完成：{exc}"
+    else:
+        text = f"发生意外错误（{type(exc).__name__}），操作未完成。"
+    box = QMessageBox(QMessageBox.Icon.Warning, "提示", text, QMessageBox.StandardButton.Ok, parent)
+    box.setAccessibleName("错误提示")
+    box.open()

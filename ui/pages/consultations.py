@@ -1,0 +1,192 @@
+"""来访咨询: register a walk-in with the keyboard alone, and the ledger of past ones."""
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtWidgets import (QComboBox, QDialog, QHBoxLayout, QLabel, QPushButton, QScrollArea, QSplitter,
+                               QTextBrowser, QVBoxLayout, QWidget)
+
+from station import codes
+
+from ..models.record_table import Column, RecordTable, RecordTableModel
+from ..widgets.drafting import DraftKeeper, draft_banner
+from ..widgets.field_form import Field, FieldForm, fill_combo
+from ..widgets.person_picker import PersonPicker
+from .base import OK_STYLE, Page, title_label
+
+DRAFT_KEY = "consultation:new"
+
+
+def consultation_columns(ref: dict[str, Any]) -> list[Column]:
+    def cats() -> dict[str, str]:
+        return ref.get("categories", {})  # looked up per row: the reference data reloads
+    return [
+        Column("number", "编号", width=215),
+        Column("occurred_at", "咨询时间", lambda r: (r["occurred_at"] or "")[:16], 130),
+        Column("category_code", "类别", lambda r: cats().get(r["category_code"], r["category_code"]), 110),
+        Column("handling", "处理方式", lambda r: codes.HANDLINGS.get(r["handling"], ""), 110),
+        Column("question", "咨询事项", lambda r: (r["question"] or "").replace("\n", " ")[:60]),
+    ]
+
+
+class ConsultationPage(Page):
+    TITLE = "来访咨询"
+
+    def __init__(self, worker: Any, bus: Any, ref: dict[str, Any]) -> None:
+        super().__init__(worker, bus)
+        self.ref = ref
+        self.picker = PersonPicker(worker)
+        self.form = FieldForm([
+            Field("persons", "咨询人", widget=self.picker, required=True),
+            Field("category_code", "咨询类别", "choice", {}, required=True),
+            Field("question", "咨询事项", "text", required=True, placeholder="来访人反映的问题"),
+            Field("answer", "答复意见", "text", placeholder="当场解答的内容"),
+            Field("handling", "处理方式", "choice", codes.HANDLINGS, blank=False),
+            Field("referral_target", "转介去向", "choice", codes.REFERRAL_TARGETS),
+            Field("satisfaction", "满意度", "choice", codes.SATISFACTION),
+            Field("occurred_at", "咨询时间", "datetime"),
+            Field("channel", "接待方式", "choice", codes.CHANNELS, blank=False),
+            Field("staff_uid", "接待人", "choice", {}),
+        ])
+        self.banner = draft_banner()
+        self.drafts = DraftKeeper(worker, self.form, DRAFT_KEY, "consultation", self.banner)
+        self.result = QLabel()
+        self.result.setStyleSheet(OK_STYLE)
+        self.result.setAccessibleName("保存结果")
+        self.save_btn = QPushButton("保存（Ctrl+S）")
+        self.save_btn.setAccessibleName("保存咨询")
+        self.save_btn.clicked.connect(self.save)
+        clear_btn = QPushButton("清空")
+        clear_btn.setAccessibleName("清空表单")
+        clear_btn.clicked.connect(self.clear_form)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.save_btn)
+        buttons.addWidget(clear_btn)
+        buttons.addStretch(1)
+
+        left = QWidget()
+        ll = QVBoxLayout(left)
+        ll.addWidget(title_label("登记来访咨询"))
+        ll.addWidget(self.banner)
+        ll.addWidget(self.form)
+        ll.addLayout(buttons)
+        ll.addWidget(self.result)
+        ll.addStretch(1)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setWidget(left)
+
+        self.model = RecordTableModel(worker, "consultation", consultation_columns(ref))
+        self.table = RecordTable(self.model, "咨询台账")
+        self.table.opened.connect(self.open_record)
+        self.filter = QComboBox()
+        self.filter.setAccessibleName("按类别筛选")
+        self.filter.currentIndexChanged.connect(
+            lambda _i: self.model.set_filters({"category_code": self.filter.currentData()}))
+        self.count = QLabel()
+        self.count.setAccessibleName("台账条数")
+        self.model.total_changed.connect(lambda n: self.count.setText(f"共 {n:,} 条"))
+        right = QWidget()
+        rl = QVBoxLayout(right)
+        top = QHBoxLayout()
+        top.addWidget(title_label("咨询台账"))
+        top.addStretch(1)
+        top.addWidget(QLabel("类别："))
+        top.addWidget(self.filter)
+        top.addWidget(self.count)
+        rl.addLayout(top)
+        rl.addWidget(self.table)
+
+        split = QSplitter()
+        split.addWidget(scroll)
+        split.addWidget(right)
+        split.setStretchFactor(0, 5)
+        split.setStretchFactor(1, 6)
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(6, 6, 6, 6)
+        lay.addWidget(split)
+        self._started = False
+
+    def set_reference(self, ref: dict[str, Any]) -> None:
+        with self.drafts.suspend():
+            self.form.set_choices("category_code", ref.get("categories", {}))
+            self.form.set_choices("staff_uid", {s["uid"]: s["name"] for s in ref.get("staff", [])})
+        fill_combo(self.filter, ref.get("categories", {}))
+        self.filter.setItemText(0, "全部")
+        if not self._started:
+            self._started = True
+            self.drafts.mark_clean()
+            self.drafts.restore()
+            self.model.reload()
+
+    def refresh(self, kinds: set[str]) -> None:
+        if "consultation" in kinds:
+            self.model.reload()
+
+    def new(self) -> None:
+        self.picker.setFocus()
+
+    def find(self) -> None:
+        self.table.setFocus()
+
+    def clear_form(self) -> None:
+        with self.drafts.suspend():
+            self.form.reset()
+        self.drafts.mark_clean()
+        self.drafts.discard()
+        self.picker.setFocus()
+
+    def data(self) -> dict[str, Any]:
+        v = self.form.values()
+        v["persons"] = [v["persons"]] if v["persons"] else []
+        return v
+
+    def save(self) -> None:
+        data = self.data()
+        self.drafts.timer.stop()
+        self.write(lambda st: st.drafts.submit(DRAFT_KEY, "consultations", "record_consultation", data),
+                   self.form, {"consultation", "person"}, self._saved)
+
+    def _saved(self, saved: Any) -> None:
+        self.drafts.saved()
+        self.result.setText(f"已保存：{saved.record['number']}")
+        with self.drafts.suspend():
+            self.form.reset()
+        self.drafts.mark_clean()
+        self.model.reload()
+        self.picker.setFocus()
+
+    def open_record(self, record: dict[str, Any]) -> None:
+        uid = record["uid"]
+        self.worker.run(lambda st: st.consultations.get_consultation(uid), self._show)
+
+    def _show(self, c: dict[str, Any]) -> None:
+        dlg = RecordDialog(self, f"咨询 {c['number']}", [
+            ("咨询时间", c["occurred_at"][:16]), ("咨询人", "、".join(p["person"]["name"] for p in c["persons"])),
+            ("咨询类别", self.ref.get("categories", {}).get(c["category_code"], c["category_code"])),
+            ("咨询事项", c["question"]), ("答复意见", c["answer"]),
+            ("处理方式", codes.HANDLINGS.get(c["handling"], "")),
+            ("转介去向", codes.REFERRAL_TARGETS.get(c["referral_target"] or "", "")),
+            ("满意度", codes.SATISFACTION.get(c["satisfaction"] or "", "")),
+        ])
+        dlg.open()
+
+
+class RecordDialog(QDialog):
+    """Read-only view of one record."""
+
+    def __init__(self, parent: QWidget, title: str, rows: list[tuple[str, str]]) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(title)
+        view = QTextBrowser()
+        view.setAccessibleName("记录详情")
+        from html import escape
+        view.setHtml("<table cellpadding=4>" + "".join(
+            f"<tr><td align=right valign=top><b>{escape(k)}：</b></td><td>{escape(str(v or ''))}</td></tr>"
+            for k, v in rows) + "</table>")
+        close = QPushButton("关闭")
+        close.clicked.connect(self.accept)
+        lay = QVBoxLayout(self)
+        lay.addWidget(view)
+        lay.addWidget(close)
+        self.resize(560, 420)

@@ -1,0 +1,431 @@
+"""人民调解: case list, and a case page that walks the legal order step by step.
+
+Each step shows what the core says is still missing (``next_steps``); its button
+is enabled only when nothing is.
+"""
+from __future__ import annotations
+
+import os
+
+from dataclasses import dataclass
+from typing import Any, Callable
+
+from PySide6.QtWidgets import (QComboBox, QGroupBox, QHBoxLayout, QLabel, QPushButton, QScrollArea,
+                               QStackedWidget, QVBoxLayout, QWidget)
+
+from station import codes
+
+from ..qtcompat import emit
+from ..models.record_table import Column, RecordTable, RecordTableModel
+from ..widgets.drafting import DraftKeeper, draft_banner
+from ..widgets.field_form import Field, FieldForm, MultiCheck
+from ..widgets.person_picker import PartyList
+from .base import OK_STYLE, Page, title_label
+
+MISSING_STYLE = "color: #8a5300;"
+
+
+@dataclass
+class Step:
+    action: str  # key of next_steps
+    title: str
+    button: str
+    service: str  # station.services.mediation.<service>
+    fields: Callable[["CasePage"], list[Field]]
+    also: tuple[str, ...] = ()  # other next_steps keys that allow this step
+
+
+def _mediators(page: "CasePage") -> MultiCheck:
+    page.mediators = MultiCheck({s["uid"]: s["name"] for s in page.ref.get("staff", [])
+                                 if "mediator" in s["roles"]}, 3)
+    return page.mediators
+
+
+STEPS = [
+    Step("accept", "二、受理", "受理", "accept_case", lambda p: [
+        Field("accepted_on", "受理日期", "date"),
+        Field("mediator_uids", "人民调解员", widget=_mediators(p), required=True)]),
+    Step("refuse", "　或：不予受理", "不予受理", "refuse_case", lambda p: [
+        Field("outcome_on", "不予受理日期", "date"),
+        Field("refusal_reason", "不予受理理由", "text", required=True, height=50)]),
+    Step("session", "三、调查与调解", "登记调解记录", "record_session", lambda p: [
+        Field("kind", "记录类型", "choice", {"mediation": "调解", "investigation": "调查"}, blank=False),
+        Field("held_at", "调解时间", "datetime"), Field("place", "调解地点"),
+        Field("attendees", "到场当事人"), Field("record", "调解记录", "text", required=True)]),
+    Step("agree", "四、调解结果：达成协议", "登记调解协议", "record_agreement", lambda p: [
+        Field("outcome", "协议形式", "choice", {"written": "书面协议", "oral": "口头协议"}, blank=False),
+        Field("outcome_on", "协议日期", "date"),
+        Field("terms", "协议内容", "lines", required=True, placeholder="每行一条"),
+        Field("performance_method", "履行方式"), Field("performance_deadline", "履行期限", "date"),
+        Field("copies", "协议份数", "number")]),
+    Step("fail", "　或：调解不成 / 终止 / 撤回", "登记调解终结", "record_failure", lambda p: [
+        Field("outcome", "终结方式", "choice", {"failed": "调解不成", "terminated": "终止调解",
+                                           "withdrawn": "当事人撤回"}, blank=False),
+        Field("outcome_on", "终结日期", "date"), Field("outcome_reason", "终结原因", "text", required=True, height=50)],
+         also=("withdraw",)),
+    Step("follow_up", "五、回访", "登记回访", "record_follow_up", lambda p: [
+        Field("visited_on", "回访日期", "date"),
+        Field("performance_status", "履行情况", "choice", codes.PERFORMANCE_STATUSES, blank=False),
+        Field("satisfaction", "当事人满意度", "choice", codes.SATISFACTION),
+        Field("notes", "回访情况", "text", required=True, height=50)]),
+    Step("judicial", "六、司法确认", "登记司法确认", "record_judicial_confirmation", lambda p: [
+        Field("jc_applied_on", "申请司法确认日期", "date"), Field("jc_court", "受理法院", required=True),
+        Field("jc_result", "司法确认结果", "choice", codes.JC_RESULTS, blank=False),
+        Field("jc_decided_on", "裁定日期", "date")]),
+    Step("close", "七、结案", "结案", "close_case", lambda p: [Field("closed_on", "结案日期", "date")]),
+    Step("archive", "八、归档", "归档", "archive_case", lambda p: [Field("archived_on", "归档日期", "date")]),
+]
+
+
+def case_columns(ref: dict[str, Any]) -> list[Column]:
+    def types() -> dict[str, str]:
+        return ref.get("dispute_types", {})
+    return [
+        Column("number", "编号", lambda r: r["display_number"] or r["number"], 190),
+        Column("title", "纠纷名称", width=200),
+        Column("dispute_type", "纠纷类型", lambda r: types().get(r["dispute_type"], r["dispute_type"]), 120),
+        Column("status", "状态", lambda r: codes.CASE_STATUSES.get(r["status"], r["status"]), 90),
+        Column("applied_on", "申请日期", width=100),
+        Column("facts", "简要情况", lambda r: (r["facts"] or "").replace("\n", " ")[:50]),
+    ]
+
+
+class CasePage(QWidget):
+    """One case (or a new application), its steps in the legal order."""
+
+    def __init__(self, page: "MediationPage") -> None:
+        super().__init__()
+        self.page, self.worker, self.ref = page, page.worker, page.ref
+        self.uid: str | None = None
+        self.case: dict[str, Any] | None = None
+        self.mediators: MultiCheck | None = None
+        self.heading = title_label("新案件申请")
+        self.heading.setAccessibleName("案件标题")
+        self.status = QLabel()
+        self.status.setAccessibleName("案件状态")
+        back = QPushButton("← 返回案件列表")
+        back.setAccessibleName("返回案件列表")
+        back.clicked.connect(page.show_list)
+        self.print_form = QComboBox()
+        self.print_form.setAccessibleName("打印文书")
+        self.print_form.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+        self.print_btn = QPushButton("打印（Ctrl+P）")
+        self.print_btn.setAccessibleName("打印")
+        self.print_btn.clicked.connect(self.print_)
+        top = QHBoxLayout()
+        top.addWidget(back)
+        top.addWidget(self.heading, 1)
+        top.addWidget(self.status)
+        top.addWidget(self.print_form)
+        top.addWidget(self.print_btn)
+        # step 1: application
+        self.parties = PartyList(self.worker)
+        self.apply_form = FieldForm([
+            Field("applied_on", "申请日期", "date"),
+            Field("dispute_type", "纠纷类型", "choice", {}, required=True),
+            Field("source", "案件来源", "choice", codes.CASE_SOURCES, blank=False),
+            Field("title", "纠纷名称"),
+            Field("parties", "当事人", widget=self.parties, required=True),
+            Field("facts", "纠纷简要情况", "text", required=True),
+            Field("claims", "申请事项", "text", height=50),
+            Field("amount", "涉及金额（元）", "number"),
+        ])
+        self.banner = draft_banner()
+        self.drafts = DraftKeeper(self.worker, self.apply_form, "case:new", "case", self.banner)
+        self.apply_btn = QPushButton("提交申请")
+        self.apply_btn.setAccessibleName("提交申请")
+        self.apply_btn.clicked.connect(self.apply)
+        self.summary = QLabel()
+        self.summary.setWordWrap(True)
+        self.summary.setAccessibleName("申请情况")
+        apply_box = QGroupBox("一、申请")
+        al = QVBoxLayout(apply_box)
+        al.addWidget(self.banner)
+        al.addWidget(self.apply_form)
+        al.addWidget(self.apply_btn)
+        al.addWidget(self.summary)
+        self.apply_box = apply_box
+        body = QWidget()
+        self.body_layout = QVBoxLayout(body)
+        self.body_layout.addWidget(apply_box)
+        self.steps: dict[str, tuple[Step, QGroupBox, QLabel, FieldForm, QPushButton, QLabel]] = {}
+        for step in STEPS:
+            self._add_step(step)
+        self.body_layout.addStretch(1)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setWidget(body)
+        self.scroll = scroll
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(0, 0, 0, 0)
+        lay.addLayout(top)
+        lay.addWidget(scroll, 1)
+
+    def _add_step(self, step: Step) -> None:
+        box = QGroupBox(step.title)
+        missing = QLabel()
+        missing.setWordWrap(True)
+        missing.setStyleSheet(MISSING_STYLE)
+        missing.setAccessibleName(f"{step.button}尚缺")
+        form = FieldForm(step.fields(self))
+        btn = QPushButton(step.button)
+        btn.setAccessibleName(step.button)
+        btn.clicked.connect(lambda _c=False, s=step: self.run_step(s))
+        history = QLabel()
+        history.setWordWrap(True)
+        history.setAccessibleName(f"{step.button}记录")
+        lay = QVBoxLayout(box)
+        lay.addWidget(missing)
+        lay.addWidget(form)
+        row = QHBoxLayout()
+        row.addWidget(btn)
+        row.addStretch(1)
+        lay.addLayout(row)
+        lay.addWidget(history)
+        self.body_layout.addWidget(box)
+        self.steps[step.action] = (step, box, missing, form, btn, history)
+
+    def set_reference(self, ref: dict[str, Any]) -> None:
+        with self.drafts.suspend():
+            self.apply_form.set_choices("dispute_type", ref.get("dispute_types", {}))
+        if self.mediators is not None:
+            form = self.steps["accept"][3]
+            new = MultiCheck({s["uid"]: s["name"] for s in ref.get("staff", []) if "mediator" in s["roles"]}, 3)
+            form.replace_input("mediator_uids", new)
+            self.mediators = new
+
+    # new application ---------------------------------------------------------------------
+    def start_new(self) -> None:
+        self.uid, self.case = None, None
+        self.print_form.hide()
+        self.print_btn.hide()
+        self.heading.setText("新案件申请")
+        self.status.setText("")
+        self.apply_form.show()
+        self.apply_btn.show()
+        self.summary.hide()
+        for _s, box, *_ in self.steps.values():
+            box.hide()
+        with self.drafts.suspend():
+            self.apply_form.reset()
+        self.drafts.mark_clean()
+        self.drafts.restore()
+        self.apply_form.first_input().setFocus()
+
+    def apply(self) -> None:
+        data = self.apply_form.values()
+        self.drafts.timer.stop()
+        self.page.write(lambda st: st.drafts.submit("case:new", "mediation", "apply_case", data),
+                        self.apply_form, {"case", "person"}, self._applied)
+
+    def _applied(self, saved: Any) -> None:
+        self.drafts.saved()
+        with self.drafts.suspend():
+            self.apply_form.reset()
+        self.drafts.mark_clean()
+        self.open(saved.uid)
+
+    # an existing case --------------------------------------------------------------------
+    def open(self, uid: str) -> None:
+        self.uid = uid
+
+        def op(st: Any) -> tuple[dict[str, Any], dict[str, list[str]], list[tuple[str, str]]]:
+            from station import printing  # ReportLab loads on the DB thread, never on the GUI thread
+            case = st.mediation.get_case(uid)
+            return case, st.mediation.next_steps(uid), [(f.key, f.title) for f in printing.forms_for(case)]
+        self.worker.run(op, self._loaded)
+
+    def print_(self) -> None:
+        """Render the chosen form to a PDF on the DB thread, log the print, open it for printing."""
+        uid, form = self.uid, self.print_form.currentData()
+        if not uid or not form:
+            return
+        self.print_btn.setEnabled(False)
+        self.page.status("正在生成文书…")
+
+        def op(st: Any) -> str:
+            from station import printing
+            pdf = printing.render(st, form, uid)
+            folder = st.data_dir / "prints"
+            folder.mkdir(exist_ok=True)
+            number = (self.case or {}).get("number", uid[:8])
+            path = folder / f"{number}-{form}.pdf"
+            path.write_bytes(pdf)
+            return str(path)
+
+        def done(path: str) -> None:
+            from PySide6.QtCore import QUrl
+            from PySide6.QtGui import QDesktopServices
+            self.print_btn.setEnabled(True)
+            self.page.status(f"已生成：{path}")
+            if not os.environ.get("QT_QPA_PLATFORM", "").startswith("offscreen"):
+                QDesktopServices.openUrl(QUrl.fromLocalFile(path))
+
+        def failed(exc: BaseException) -> None:
+            self.print_btn.setEnabled(True)
+            self.page.status(f"未能生成文书：{exc}")
+        self.worker.run(op, done, failed)
+
+    def _loaded(self, result: tuple[dict[str, Any], dict[str, list[str]], list[tuple[str, str]]]) -> None:
+        case, steps, forms = result
+        self.print_form.clear()
+        for key, title in forms:
+            self.print_form.addItem(title, key)
+        self.print_form.setVisible(bool(forms))
+        self.print_btn.setVisible(bool(forms))
+        if case["uid"] != self.uid:
+            return
+        self.case = case
+        self.heading.setText(f"{case['display_number'] or case['number']}　{case['title']}")
+        self.status.setText(f"状态：{codes.CASE_STATUSES[case['status']]}")
+        self.apply_form.hide()
+        self.apply_btn.hide()
+        self.banner.hide()
+        parties = "；".join(f"{codes.PARTY_SIDES[p['side']]}：{p['person']['name']}" for p in case["parties"])
+        types = self.ref.get("dispute_types", {})
+        self.summary.setText(f"申请日期：{case['applied_on']}　纠纷类型：{types.get(case['dispute_type'], '')}"
+                             f"　来源：{codes.CASE_SOURCES.get(case['source'], '')}\n当事人：{parties}\n"
+                             f"纠纷简要情况：{case['facts']}\n申请事项：{case['claims']}")
+        self.summary.show()
+        for action, (step, box, missing, form, btn, history) in self.steps.items():
+            lacking = [steps[a] for a in (action, *step.also)]
+            allowed = any(not m for m in lacking)
+            box.show()
+            form.setVisible(allowed)
+            btn.setEnabled(allowed)
+            first = lacking[0]
+            if allowed:
+                missing.setText("可以办理")
+                missing.setStyleSheet(OK_STYLE)
+            else:
+                missing.setStyleSheet(MISSING_STYLE)
+                missing.setText(first[0] if first[0].startswith("案件当前为") else "尚缺：" + "、".join(first))
+            history.setText(self._history(action, case))
+            history.setVisible(bool(history.text()))
+
+    def _history(self, action: str, c: dict[str, Any]) -> str:
+        names = self.ref.get("staff_names", {})
+        if action == "accept" and c["accepted_on"]:
+            return f"已于 {c['accepted_on']} 受理，调解员：{'、'.join(names.get(u, '') for u in c['mediator_uids'])}"
+        if action == "refuse" and c["refused_on"]:
+            return f"已于 {c['refused_on']} 不予受理：{c['refusal_reason']}"
+        if action == "session":
+            return "\n".join(f"{s['held_at'][:16]} {codes.SESSION_KINDS[s['kind']]}（{s['place']}）：{s['record'][:60]}"
+                             for s in c["sessions"])
+        if action == "agree" and c["outcome"] in ("written", "oral"):
+            return (f"{codes.OUTCOMES[c['outcome']]}，{c['outcome_on']}：" + "；".join(c["terms"])
+                    + (f"　履行期限：{c['performance_deadline']}" if c["performance_deadline"] else ""))
+        if action == "fail" and c["outcome"] in ("failed", "terminated", "withdrawn"):
+            return f"{codes.OUTCOMES[c['outcome']]}，{c['outcome_on']}：{c['outcome_reason']}"
+        if action == "follow_up":
+            return "\n".join(f"{f['visited_on']} {codes.PERFORMANCE_STATUSES[f['performance_status']]}：{f['notes']}"
+                             for f in c["follow_ups"])
+        if action == "judicial" and c["jc_applied_on"]:
+            return f"{c['jc_applied_on']} 向{c['jc_court']}申请，{codes.JC_RESULTS.get(c['jc_result'] or '', '')}"
+        if action == "close" and c["closed_on"]:
+            return f"已于 {c['closed_on']} 结案"
+        if action == "archive" and c["archived_on"]:
+            return f"已于 {c['archived_on']} 归档"
+        return ""
+
+    def run_step(self, step: Step) -> None:
+        uid = self.uid
+        if not uid:
+            return
+        form = self.steps[step.action][3]
+        data = form.values()
+        if step.action == "judicial" and data.get("jc_result") == "pending":
+            data["jc_decided_on"] = None
+        if step.action == "agree" and data.get("outcome") == "oral":
+            data["performance_deadline"] = data["performance_deadline"] or None
+        fn = step.service
+        self.page.write(lambda st: getattr(st.mediation, fn)(uid, data), form, {"case"},
+                        lambda _r: self._step_done(form))
+
+    def _step_done(self, form: FieldForm) -> None:
+        form.reset()
+        if self.uid:
+            self.open(self.uid)
+
+
+class MediationPage(Page):
+    TITLE = "人民调解"
+
+    def __init__(self, worker: Any, bus: Any, ref: dict[str, Any]) -> None:
+        super().__init__(worker, bus)
+        self.ref = ref
+        self.model = RecordTableModel(worker, "case", case_columns(ref))
+        self.table = RecordTable(self.model, "案件列表")
+        self.table.opened.connect(lambda r: self.open_case(r["uid"]))
+        self.status_filter = QComboBox()
+        self.status_filter.setAccessibleName("按状态筛选")
+        self.status_filter.addItem("全部", None)
+        for code, label in codes.CASE_STATUSES.items():
+            self.status_filter.addItem(label, code)
+        self.status_filter.currentIndexChanged.connect(
+            lambda _i: self.model.set_filters({"status": self.status_filter.currentData()}))
+        new_btn = QPushButton("新案件申请（Ctrl+N）")
+        new_btn.setAccessibleName("新案件申请")
+        new_btn.clicked.connect(self.new)
+        self.count = QLabel()
+        self.model.total_changed.connect(lambda n: self.count.setText(f"共 {n:,} 件"))
+        listing = QWidget()
+        ll = QVBoxLayout(listing)
+        top = QHBoxLayout()
+        top.addWidget(title_label("调解案件"))
+        top.addStretch(1)
+        top.addWidget(QLabel("状态："))
+        top.addWidget(self.status_filter)
+        top.addWidget(self.count)
+        top.addWidget(new_btn)
+        ll.addLayout(top)
+        ll.addWidget(self.table)
+        self.case_page = CasePage(self)
+        self.stack = QStackedWidget()
+        self.stack.addWidget(listing)
+        self.stack.addWidget(self.case_page)
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(6, 6, 6, 6)
+        lay.addWidget(self.stack)
+        self._started = False
+
+    def set_reference(self, ref: dict[str, Any]) -> None:
+        self.case_page.set_reference(ref)
+        if not self._started:
+            self._started = True
+            self.model.reload()
+            self.worker.run(lambda st: st.drafts.load_draft("case:new"),
+                            lambda d: self.new() if d else None)
+
+    def refresh(self, kinds: set[str]) -> None:
+        if "case" in kinds:
+            self.model.reload()
+
+    def show_list(self) -> None:
+        self.stack.setCurrentIndex(0)
+        self.model.reload()
+        self.table.setFocus()
+
+    def new(self) -> None:
+        self.stack.setCurrentIndex(1)
+        self.case_page.start_new()
+
+    def save(self) -> None:
+        if self.stack.currentIndex() == 1 and self.case_page.uid is None:
+            self.case_page.apply()
+
+    def find(self) -> None:
+        self.show_list()
+
+    def print_(self) -> None:
+        if self.stack.currentIndex() == 1 and self.case_page.uid:
+            self.case_page.print_()
+        else:
+            self.status("请先打开一个案件再打印")
+
+    def status(self, text: str) -> None:
+        emit(self.bus.status_shown, text)
+
+    def open_case(self, uid: str) -> None:
+        self.stack.setCurrentIndex(1)
+        self.case_page.open(uid)

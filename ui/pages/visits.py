@@ -1,0 +1,170 @@
+"""村居法律顾问: the adviser's visit log, and hours per village for the year."""
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from PySide6.QtWidgets import (QHBoxLayout, QHeaderView, QLabel, QProgressBar, QPushButton, QScrollArea, QSpinBox,
+                               QSplitter, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
+
+from station import codes
+
+from ..models.record_table import Column, RecordTable, RecordTableModel
+from ..widgets.drafting import DraftKeeper, draft_banner
+from ..widgets.field_form import Field, FieldForm
+from .base import OK_STYLE, Page, title_label
+
+DRAFT_KEY = "visit:new"
+
+
+def span_hours(start: str, end: str) -> float | None:
+    try:
+        a, b = dt.time.fromisoformat(start), dt.time.fromisoformat(end)
+    except ValueError:
+        return None
+    minutes = (b.hour * 60 + b.minute) - (a.hour * 60 + a.minute)
+    return round(minutes / 60, 2) if minutes > 0 else None
+
+
+class VisitsPage(Page):
+    TITLE = "村居法律顾问"
+
+    def __init__(self, worker: Any, bus: Any, ref: dict[str, Any]) -> None:
+        super().__init__(worker, bus)
+        self.ref = ref
+        self.form = FieldForm([
+            Field("adviser_uid", "法律顾问", "choice", {}, required=True),
+            Field("village_uid", "服务村(居)", "choice", {}, required=True),
+            Field("visit_date", "服务日期", "date"),
+            Field("start_time", "开始时间", "time"),
+            Field("end_time", "结束时间", "time"),
+            Field("mode", "服务方式", "choice", codes.VISIT_MODES, blank=False),
+            Field("service_types", "服务类型", "multi", codes.SERVICE_TYPES, required=True, extra={"columns": 2}),
+            Field("attendees", "参加人数", "number", placeholder="法治宣传时必填"),
+            Field("content", "服务内容", "text", required=True),
+        ])
+        self.form.inputs["end_time"].setTime(self.form.inputs["start_time"].time().addSecs(7200))  # type: ignore
+        self.hours = QLabel()
+        self.hours.setAccessibleName("服务时长")
+        self.form.layout_.insertRow(5, "服务时长：", self.hours)
+        self.form.changed.connect(self._update_hours)
+        self._update_hours()
+        self.banner = draft_banner()
+        self.drafts = DraftKeeper(worker, self.form, DRAFT_KEY, "visit", self.banner)
+        save = QPushButton("保存（Ctrl+S）")
+        save.setAccessibleName("保存服务记录")
+        save.clicked.connect(self.save)
+        self.result = QLabel()
+        self.result.setStyleSheet(OK_STYLE)
+        self.result.setAccessibleName("保存结果")
+        left = QWidget()
+        ll = QVBoxLayout(left)
+        ll.addWidget(title_label("登记服务日志"))
+        ll.addWidget(self.banner)
+        ll.addWidget(self.form)
+        ll.addWidget(save)
+        ll.addWidget(self.result)
+        ll.addStretch(1)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setWidget(left)
+
+        self.year = QSpinBox()
+        self.year.setRange(2010, 2100)
+        self.year.setValue(dt.date.today().year)
+        self.year.setAccessibleName("年度")
+        self.year.valueChanged.connect(lambda _v: self.load_hours())
+        self.table_hours = QTableWidget(0, 5)
+        self.table_hours.setAccessibleName("各村(居)服务时长")
+        self.table_hours.setHorizontalHeaderLabels(["村(居)", "次数", "已服务（小时）", "目标（小时）", "完成情况"])
+        self.table_hours.verticalHeader().hide()
+        self.table_hours.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        self.model = RecordTableModel(worker, "visit", [
+            Column("number", "编号", width=200), Column("visit_date", "日期", width=95),
+            Column("village_uid", "村(居)", lambda r: ref.get("village_names", {}).get(r["village_uid"], ""), 90),
+            Column("adviser_uid", "法律顾问", lambda r: ref.get("staff_names", {}).get(r["adviser_uid"], ""), 80),
+            Column("hours", "时长", lambda r: f"{r['hours']:g}", 50),
+            Column("content", "服务内容", lambda r: (r["content"] or "").replace("\n", " ")[:50]),
+        ])
+        self.ledger = RecordTable(self.model, "服务日志")
+        right = QWidget()
+        rl = QVBoxLayout(right)
+        top = QHBoxLayout()
+        top.addWidget(title_label("年度服务时长"))
+        top.addStretch(1)
+        top.addWidget(QLabel("年度："))
+        top.addWidget(self.year)
+        rl.addLayout(top)
+        rl.addWidget(self.table_hours, 1)
+        rl.addWidget(title_label("服务日志"))
+        rl.addWidget(self.ledger, 1)
+        split = QSplitter()
+        split.addWidget(scroll)
+        split.addWidget(right)
+        split.setStretchFactor(0, 5)
+        split.setStretchFactor(1, 6)
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(6, 6, 6, 6)
+        lay.addWidget(split)
+        self._started = False
+
+    def _update_hours(self) -> None:
+        h = span_hours(self.form.value("start_time"), self.form.value("end_time"))
+        self.hours.setText(f"{h:g} 小时" if h else "结束时间应晚于开始时间")
+
+    def set_reference(self, ref: dict[str, Any]) -> None:
+        with self.drafts.suspend():
+            self.form.set_choices("adviser_uid", {s["uid"]: s["name"] for s in ref.get("staff", [])
+                                                  if "adviser" in s["roles"]})
+            self.form.set_choices("village_uid", {v["uid"]: v["name"] for v in ref.get("villages", [])})
+        if not self._started:
+            self._started = True
+            self.drafts.mark_clean()
+            self.drafts.restore()
+            self.model.reload()
+        self.load_hours()
+
+    def refresh(self, kinds: set[str]) -> None:
+        if "visit" in kinds:
+            self.model.reload()
+            self.load_hours()
+
+    def new(self) -> None:
+        self.form.first_input().setFocus()
+
+    def load_hours(self) -> None:
+        year = self.year.value()
+        self.worker.run(lambda st: st.visits.village_hours(year), self._show_hours)
+
+    def _show_hours(self, rows: list[dict[str, Any]]) -> None:
+        t = self.table_hours
+        t.setRowCount(len(rows))
+        for r, v in enumerate(rows):
+            for c, text in enumerate((v["village"], str(v["visits"]), f"{v['hours']:g}", f"{v['target']:g}")):
+                t.setItem(r, c, QTableWidgetItem(text))
+            bar = QProgressBar()
+            bar.setRange(0, 100)
+            bar.setValue(min(100, int(round((v["ratio"] or 0) * 100))))
+            bar.setFormat(f"{(v['ratio'] or 0) * 100:.0f}%")
+            t.setCellWidget(r, 4, bar)
+        t.resizeColumnsToContents()
+        t.horizontalHeader().setSectionResizeMode(4, QHeaderView.ResizeMode.Stretch)
+
+    def save(self) -> None:
+        data = self.form.values()
+        self.drafts.timer.stop()
+        self.write(lambda st: st.drafts.submit(DRAFT_KEY, "visits", "record_visit", data), self.form,
+                   {"visit"}, self._saved)
+
+    def _saved(self, saved: Any) -> None:
+        self.drafts.saved()
+        self.result.setText(f"已保存：{saved.record['number']}（{saved.record['hours']:g} 小时）")
+        keep = {k: self.form.value(k) for k in ("adviser_uid", "village_uid")}
+        with self.drafts.suspend():
+            self.form.reset(keep)
+        self.drafts.mark_clean()
+        self.model.reload()
+        self.load_hours()
+
+
+__all__ = ["VisitsPage", "QTableWidgetItem"]

@@ -1,0 +1,55 @@
+"""Work-arounds for bugs in the Qt binding we ship with.
+
+PySide6 6.12.0: ``SignalInstance.emit()`` called from Python returns ``True``
+without taking a reference, so every Python-side emit steals one reference to
+``True``. On Python < 3.12 (``True`` is not immortal) a long session ends in
+"Fatal Python error: bool_dealloc". :func:`emit` gives the reference back, but
+only when a probe at import shows the binding has the bug.
+"""
+from __future__ import annotations
+
+import ctypes
+import sys
+from typing import Any
+
+from PySide6.QtCore import QObject, Signal, SignalInstance
+
+
+class _Probe(QObject):
+    fired = Signal()
+
+
+def _emit_steals_true() -> bool:
+    probe = _Probe()
+    before = sys.getrefcount(True)
+    for _ in range(16):
+        probe.fired.emit()
+    stolen = before - sys.getrefcount(True)
+    _give_back(stolen)
+    return stolen >= 16
+
+
+def _give_back(n: int, obj: object = True) -> None:
+    for _ in range(n):
+        ctypes.pythonapi.Py_IncRef(ctypes.py_object(obj))
+
+
+EMIT_STEALS_TRUE = _emit_steals_true()
+
+
+def process_events() -> None:
+    """``QCoreApplication.processEvents()``, which in PySide6 6.12.0 steals a reference to None
+    (only scripts, benches and tests call it; the app itself never spins the loop by hand)."""
+    from PySide6.QtCore import QCoreApplication
+    before = sys.getrefcount(None)
+    QCoreApplication.processEvents()
+    stolen = before - sys.getrefcount(None)
+    if stolen > 0:
+        _give_back(stolen, None)
+
+
+def emit(signal: SignalInstance, *args: Any) -> None:
+    """``signal.emit(*args)``, safe on bindings whose emit steals a reference to True."""
+    result = signal.emit(*args)
+    if EMIT_STEALS_TRUE and result is True:
+        _give_back(1)
