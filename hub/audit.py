@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, insert, select, update
 
 from station.security.audit import GENESIS, verify_rows
 from station.sync import protocol as P
@@ -44,7 +44,7 @@ def ingest_audit(engine: Engine, device: Any, body: dict[str, Any]) -> dict[str,
             raise P.ProtocolError(400, "bad_device", "audit entries of another device")
         chain = conn.execute(select(HubAuditChain).where(HubAuditChain.device_pk == device.id)).first()
         if chain is None:
-            conn.execute(HubAuditChain.__table__.insert().values(device_pk=device.id, last_seq=0, last_hash=GENESIS))
+            conn.execute(insert(HubAuditChain).values(device_pk=device.id, last_seq=0, last_hash=GENESIS))
             last_seq, last_hash, broken_seq = 0, GENESIS, None
         else:
             last_seq, last_hash, broken_seq = chain.last_seq, chain.last_hash, chain.broken_seq
@@ -61,7 +61,7 @@ def ingest_audit(engine: Engine, device: Any, body: dict[str, Any]) -> dict[str,
             breaks = verify_rows(new, start=(last_seq, last_hash))
             if breaks and reason is None:
                 reason = (breaks[0].seq, breaks[0].reason)
-            conn.execute(HubAuditEntry.__table__.insert(), [
+            conn.execute(insert(HubAuditEntry), [
                 {"device_pk": device.id, "seq": r[0], "device_id": r[1], "actor": r[2], "action": r[3], "kind": r[4],
                  "uid": r[5], "version": r[6], "at": r[7], "detail": r[8], "prev_hash": r[9], "hash": r[10]}
                 for r in new])
@@ -70,7 +70,7 @@ def ingest_audit(engine: Engine, device: Any, body: dict[str, Any]) -> dict[str,
         if reason is not None and broken_seq is None:
             values.update(broken_seq=reason[0], broken_reason=reason[1][:200])
             broken_seq = reason[0]
-        conn.execute(HubAuditChain.__table__.update().where(HubAuditChain.device_pk == device.id).values(**values))
+        conn.execute(update(HubAuditChain).where(HubAuditChain.device_pk == device.id).values(**values))
         got = conn.execute(select(HubAuditChain).where(HubAuditChain.device_pk == device.id)).one()
     return {"last_seq": got.last_seq, "stored": len(new),
             "broken": None if got.broken_seq is None else {"seq": got.broken_seq, "reason": got.broken_reason}}

@@ -42,7 +42,7 @@ def make_engine(path: Path | str, *, echo: bool = False, key: bytes | None = Non
     """
     url = "sqlite://" if str(path) == ":memory:" else f"sqlite:///{path}"
     if key is not None or sqlcipher:
-        from sqlcipher3 import dbapi2
+        from sqlcipher3 import dbapi2  # type: ignore[import-untyped]
 
         from ..security.crypto import connect
 

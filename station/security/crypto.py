@@ -182,12 +182,12 @@ def connect(path: Path | str, key: bytes | None, *, sqlcipher: bool = False, **k
     :raises DatabaseKeyError: the key does not open the file (wrong key, or a damaged or plain file).
     """
     if key is None and sqlcipher:
-        from sqlcipher3 import dbapi2 as plain_cipher
+        from sqlcipher3 import dbapi2 as plain_cipher  # type: ignore[import-untyped]
         return plain_cipher.connect(str(path), **kwargs)
     if key is None:
         import sqlite3
         return sqlite3.connect(str(path), **kwargs)
-    from sqlcipher3 import dbapi2
+    from sqlcipher3 import dbapi2  # type: ignore[import-untyped]
 
     conn = dbapi2.connect(str(path), **kwargs)
     conn.execute(pragma_key(key))

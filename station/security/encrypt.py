@@ -27,7 +27,7 @@ def _counts(conn: object) -> dict[str, int]:
 
 def encrypt_in_place(db_path: Path, *, password: str | None = None) -> str:
     """Encrypt the plain database at ``db_path`` (nobody may have it open); returns the recovery code."""
-    from sqlcipher3 import dbapi2
+    from sqlcipher3 import dbapi2  # type: ignore[import-untyped]
 
     folder = db_path.parent
     if crypto.read_info(folder) is not None:
