@@ -166,3 +166,19 @@ def test_audit_details_refuse_personal_data(staffed: Station) -> None:
             with pytest.raises(ValueError):
                 audit.audit(s, "reveal", kind="person", uid="p", detail=bad)
         audit.audit(s, "reveal", kind="person", uid="p", detail={"field": "id_number"})
+
+
+def test_drafts_submit_and_reveals_are_checked_and_reveals_audited(staffed: Station) -> None:
+    st = staffed
+    st.sign_in("chief", PW)
+    person = st.people.save_person({"name": "钱七", "id_number": VALID_ID})
+    st.sign_in("adviser", PW)
+    with pytest.raises(PermissionDenied, match="人民调解案件"):  # a draft cannot smuggle a write past the check
+        st.drafts.submit("case:new", "mediation", "apply_case", _case(st))
+    with pytest.raises(PermissionDenied, match="当事人信息"):
+        st.privacy.reveal_person_field(person.uid, "id_number")
+    st.sign_in("clerk", PW)
+    assert st.privacy.reveal_person_field(person.uid, "id_number") == VALID_ID
+    with st.read() as s:
+        row = s.execute(text("SELECT action, kind, uid, detail, actor FROM audit_log ORDER BY seq DESC LIMIT 1")).one()
+    assert row[:4] == ("reveal", "person", person.uid, '{"field":"id_number"}') and row.actor == st.actor_uid
