@@ -11,7 +11,7 @@ import logging
 import os
 from typing import Any
 
-from fastapi import FastAPI, Request
+from fastapi import FastAPI, Query, Request
 from fastapi.responses import JSONResponse, Response
 from starlette.concurrency import run_in_threadpool
 from starlette.middleware.gzip import GZipMiddleware
@@ -23,6 +23,8 @@ from .db import database_url, make_engine
 from .service import Device, HubError
 
 log = logging.getLogger("station_hub")
+#: cursors are database integers: anything larger is a bad request, not a server error (found by fuzzing)
+MAX_CURSOR = 2 ** 62
 
 
 def _refuse(request: Request, status: int, code: str, message: str, device: Device | None = None) -> JSONResponse:
@@ -127,17 +129,22 @@ def create_app(db_url: str | None = None) -> FastAPI:
         return await _call(request, lambda: service.ingest(engine, device, body, delay=ingest_delay))
 
     @app.get("/v1/pull")
-    async def pull(request: Request, s: int = 0, c: int = 0, limit: int = P.PAGE_RECORDS) -> Response:
+    async def pull(request: Request, s: int = Query(0, ge=0, le=MAX_CURSOR), c: int = Query(0, ge=0, le=MAX_CURSOR),
+                   limit: int = Query(P.PAGE_RECORDS, ge=1, le=MAX_CURSOR)) -> Response:
         return await _call(request, service.pull, engine, request.state.device, {"s": s, "c": c}, limit)
 
     @app.post("/v1/verify")
     async def verify(request: Request) -> Response:
         try:
             body = await _body(request)
-            fp, exclude = body["kinds"], list(body.get("exclude") or [])
+            fp, exclude = body["kinds"], [str(u) for u in list(body.get("exclude") or [])]
+            if not isinstance(fp, dict) or not all(  # found by fuzzing: a bad shape must be a 400, not a 500
+                    isinstance(v, dict) and isinstance(v.get("count", 0), int) for v in fp.values()):
+                raise TypeError
+            fp = {str(k): {"count": v.get("count", 0), "hash": str(v.get("hash", ""))} for k, v in fp.items()}
         except P.ProtocolError as e:
             return _refuse(request, e.status, e.code, e.message, request.state.device)
-        except (KeyError, TypeError):
+        except (KeyError, TypeError, AttributeError):
             return _refuse(request, 400, "bad_json", "verify needs kinds", request.state.device)
         return await _call(request, service.verify, engine, request.state.device, fp, exclude)
 
