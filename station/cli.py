@@ -13,7 +13,8 @@ from pathlib import Path
 from typing import Any, Callable
 
 from . import __version__, paths
-from .errors import ImportFailed, NotFound, PermissionDenied, StationError, UsageError, ValidationError
+from .errors import (DatabaseKeyError, ImportFailed, NotFound, PermissionDenied, StationError, UsageError,
+                     ValidationError)
 from .masking import mask_address, mask_id, mask_phone
 from .security.audit import audit
 from .security.permissions import DATA
@@ -306,6 +307,10 @@ def main(argv: list[str] | None = None) -> int:
     except (UsageError, ValidationError, ImportFailed, NotFound) as e:
         print(f"station: {e}", file=sys.stderr)
         return EXIT_USAGE
+    except DatabaseKeyError as e:
+        print(f"station: {e}（命令行：数据库密码用环境变量 STATION_DB_PASSWORD，恢复码用 --recovery-code；"
+              f"不加密的测试数据目录用 init --plain）", file=sys.stderr)
+        return EXIT_FAILURE
     except PermissionDenied as e:
         hint = "（用 --user 用户名 登录，密码取自环境变量 STATION_PASSWORD 或提示输入）" if "请先登录" in str(e) else ""
         print(f"station: {e}{hint}", file=sys.stderr)
