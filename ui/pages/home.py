@@ -45,6 +45,7 @@ def fill(t: QTableWidget, rows: list[list[str]], uids: list[str | None] | None =
     for r, row in enumerate(rows):
         for c, value in enumerate(row):
             item = QTableWidgetItem(value)
+            item.setToolTip(value)  # reminder messages are longer than the column
             if uids:
                 item.setData(Qt.ItemDataRole.UserRole, uids[r])
             t.setItem(r, c, item)
