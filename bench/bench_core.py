@@ -9,7 +9,9 @@ Every figure is measured in this run, against a baseline measured in the same ru
 * search: median and p95 over a mix of realistic queries at each database size.
 * open: ``Station.open`` of an existing database (median of repeats, fresh process each time).
 
-Usage: python bench/bench_core.py [--sizes 100000 1000000] [--insert-rows 20000] [--keep DIR]
+* ``--encrypted``: the same insert and search on a SQLCipher store vs a plain one (target ratio ≤ 1.5).
+
+Usage: python bench/bench_core.py [--sizes 100000 1000000] [--insert-rows 20000] [--keep DIR] [--encrypted]
 """
 from __future__ import annotations
 
@@ -36,8 +38,8 @@ from station.records import canonical_json, content_hash  # noqa: E402
 from station.search_index import INDEXERS  # noqa: E402
 
 
-def _fresh(folder: Path) -> Station:
-    st = Station.open(folder)
+def _fresh(folder: Path, key: bytes | None = None) -> Station:
+    st = Station.open(folder, key=key)
     st.reference.setup_station({"code": "340621101", "name": "临涣镇司法所", "abbr": "临"})
     return st
 
@@ -163,13 +165,77 @@ def bench_open(folder: Path, repeats: int = 5) -> dict[str, float]:
     return {"open_s": statistics.median(opened), "raw_connect_s": statistics.median(raw)}
 
 
+MODES = ("plain", "plain-sqlcipher-build", "encrypted")
+
+
+def _fresh_mode(folder: Path, mode: str, key: bytes) -> Station:
+    """plain: stdlib sqlite3; plain-sqlcipher-build: unencrypted file through sqlcipher3's SQLite
+    (tells the cost of that build apart from the cost of encryption); encrypted: SQLCipher with a key."""
+    if mode != "plain-sqlcipher-build":
+        return _fresh(folder, key if mode == "encrypted" else None)
+    from station.db.engine import make_engine
+    from station.db.migrate import migrate
+
+    folder.mkdir(parents=True, exist_ok=True)
+    db = folder / "station.db"
+    engine = make_engine(db, sqlcipher=True)
+    migrate(engine, db, None)
+    st = Station(folder, engine, db)
+    st._ensure_device()
+    st.reference.setup_station({"code": "340621101", "name": "临涣镇司法所", "abbr": "临"})
+    return st
+
+
+def bench_encrypted(n: int, sizes: list[int], repeats: int) -> None:
+    """SQLCipher store vs plain: the model's full insert path and search latency, same data, same run."""
+    import secrets
+
+    key = secrets.token_bytes(32)
+    ins: dict[str, list[float]] = {m: [] for m in MODES}
+    for r in range(repeats):
+        for mode in MODES:
+            with tempfile.TemporaryDirectory() as d:
+                st = _fresh_mode(Path(d) / mode, mode, key)
+                rows = _people(st, n, r)
+                t = time.perf_counter()
+                with st.write() as s:
+                    insert_records(s, Person, rows)
+                ins[mode].append(time.perf_counter() - t)
+                st.close()
+    m = statistics.median
+    p, b, e = (m(ins[k]) for k in MODES)
+    print(f"insert {n} people (full write path), median of {repeats}: plain {p:.3f}s  plain on the sqlcipher3 "
+          f"build {b:.3f}s  encrypted {e:.3f}s  ratio encrypted/plain {e / p:.2f} (target ≤ 1.5), "
+          f"encrypted/same-build-plain {e / b:.2f}")
+    for size in sizes:
+        res = {}
+        with tempfile.TemporaryDirectory() as d:
+            for mode in MODES:
+                st = _fresh_mode(Path(d) / mode, mode, key)
+                generate(st, size, seed=2026, chunk=20_000)
+                if mode == "plain":
+                    qs = queries(st)
+                res[mode] = bench_search(st, qs)
+                st.close()
+        p, b, e = (res[k]["median_ms"] for k in MODES)
+        print(f"search at {size:,} records over {res['plain']['queries']} queries, median (p95) ms: plain {p:.2f} "
+              f"({res['plain']['p95_ms']:.2f})  plain on the sqlcipher3 build {b:.2f} "
+              f"({res['plain-sqlcipher-build']['p95_ms']:.2f})  encrypted {e:.2f} ({res['encrypted']['p95_ms']:.2f})"
+              f"  ratio encrypted/plain {e / p:.2f} (target ≤ 1.5), encrypted/same-build-plain {e / b:.2f}")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--sizes", type=int, nargs="*", default=[100_000, 1_000_000])
     ap.add_argument("--insert-rows", type=int, default=20_000)
     ap.add_argument("--repeats", type=int, default=3)
     ap.add_argument("--keep", type=Path, help="reuse/keep generated databases in this folder")
+    ap.add_argument("--encrypted", action="store_true",
+                    help="compare a SQLCipher-encrypted store with the plain one (insert and search) instead")
     args = ap.parse_args()
+    if args.encrypted:
+        bench_encrypted(args.insert_rows, args.sizes, args.repeats)
+        return
 
     ins = bench_insert(args.insert_rows, args.repeats)
     print(f"insert {ins['rows']} people, median of {args.repeats}:")

@@ -11,18 +11,20 @@ import logging
 import os
 from typing import Any
 
-from fastapi import FastAPI, Request
+from fastapi import FastAPI, Query, Request
 from fastapi.responses import JSONResponse, Response
 from starlette.concurrency import run_in_threadpool
 from starlette.middleware.gzip import GZipMiddleware
 
 from station.sync import protocol as P
 
-from . import service
+from . import audit as hub_audit, limits, service
 from .db import database_url, make_engine
 from .service import Device, HubError
 
 log = logging.getLogger("station_hub")
+#: cursors are database integers: anything larger is a bad request, not a server error (found by fuzzing)
+MAX_CURSOR = 2 ** 62
 
 
 def _refuse(request: Request, status: int, code: str, message: str, device: Device | None = None) -> JSONResponse:
@@ -41,11 +43,23 @@ def create_app(db_url: str | None = None) -> FastAPI:
     app.add_middleware(GZipMiddleware, minimum_size=1024)
     app.state.engine = engine
 
+    per_device, auth_failures = limits.from_env()
+
+    @app.middleware("http")
+    async def headers(request: Request, call_next: Any) -> Response:
+        """Security headers on every answer (no CORS headers are ever sent: browsers may not call the API)."""
+        response = await call_next(request)
+        response.headers.update(limits.SECURITY_HEADERS)
+        return response
+
     @app.middleware("http")
     async def guard(request: Request, call_next: Any) -> Response:
         """Protocol version and token are checked before any handler runs."""
         if not request.url.path.startswith("/v1/"):
             return await call_next(request)
+        address = request.client.host if request.client else "?"
+        if auth_failures.full(address):
+            return _refuse(request, 429, "too_many_failures", "令牌错误次数过多，请一分钟后再试")
         raw = request.headers.get(P.PROTOCOL_HEADER)
         try:
             version = int(raw) if raw is not None else None
@@ -66,7 +80,11 @@ def create_app(db_url: str | None = None) -> FastAPI:
         try:
             request.state.device = await run_in_threadpool(service.authenticate, engine, token)
         except HubError as e:
+            if e.status == 401:
+                auth_failures.hit(address)
             return _refuse(request, e.status, e.code, e.message)
+        if not per_device.hit(str(request.state.device.id)):
+            return _refuse(request, 429, "rate_limited", "请求过于频繁，请稍后再试", request.state.device)
         return await call_next(request)
 
     async def _body(request: Request) -> dict[str, Any]:
@@ -111,17 +129,22 @@ def create_app(db_url: str | None = None) -> FastAPI:
         return await _call(request, lambda: service.ingest(engine, device, body, delay=ingest_delay))
 
     @app.get("/v1/pull")
-    async def pull(request: Request, s: int = 0, c: int = 0, limit: int = P.PAGE_RECORDS) -> Response:
+    async def pull(request: Request, s: int = Query(0, ge=0, le=MAX_CURSOR), c: int = Query(0, ge=0, le=MAX_CURSOR),
+                   limit: int = Query(P.PAGE_RECORDS, ge=1, le=MAX_CURSOR)) -> Response:
         return await _call(request, service.pull, engine, request.state.device, {"s": s, "c": c}, limit)
 
     @app.post("/v1/verify")
     async def verify(request: Request) -> Response:
         try:
             body = await _body(request)
-            fp, exclude = body["kinds"], list(body.get("exclude") or [])
+            fp, exclude = body["kinds"], [str(u) for u in list(body.get("exclude") or [])]
+            if not isinstance(fp, dict) or not all(  # found by fuzzing: a bad shape must be a 400, not a 500
+                    isinstance(v, dict) and isinstance(v.get("count", 0), int) for v in fp.values()):
+                raise TypeError
+            fp = {str(k): {"count": v.get("count", 0), "hash": str(v.get("hash", ""))} for k, v in fp.items()}
         except P.ProtocolError as e:
             return _refuse(request, e.status, e.code, e.message, request.state.device)
-        except (KeyError, TypeError):
+        except (KeyError, TypeError, AttributeError):
             return _refuse(request, 400, "bad_json", "verify needs kinds", request.state.device)
         return await _call(request, service.verify, engine, request.state.device, fp, exclude)
 
@@ -140,6 +163,15 @@ def create_app(db_url: str | None = None) -> FastAPI:
         except (P.ProtocolError, KeyError, TypeError):
             return _refuse(request, 400, "bad_json", "records needs uids", request.state.device)
         return await _call(request, service.fetch_records, engine, request.state.device, uids)
+
+    @app.post("/v1/audit")
+    async def audit(request: Request) -> Response:
+        device: Device = request.state.device
+        try:
+            body = await _body(request)
+        except P.ProtocolError as e:
+            return _refuse(request, e.status, e.code, e.message, device)
+        return await _call(request, hub_audit.ingest_audit, engine, device, body)
 
     @app.get("/v1/stats")
     async def stats(request: Request) -> Response:

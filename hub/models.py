@@ -123,3 +123,32 @@ class HubBatch(HubBase):
     received_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     changes: Mapped[int] = mapped_column(Integer)
     results: Mapped[object] = mapped_column(JSON)
+
+
+class HubAuditEntry(HubBase):
+    """A station device's audit entry as uploaded (the hub keeps the copy the device cannot edit later)."""
+
+    __tablename__ = "hub_audit"
+    device_pk: Mapped[int] = mapped_column(ForeignKey("hub_devices.id"), primary_key=True)
+    seq: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    device_id: Mapped[str] = mapped_column(String(36))
+    actor: Mapped[str | None] = mapped_column(String(36))
+    action: Mapped[str] = mapped_column(String(20))
+    kind: Mapped[str] = mapped_column(String(20), default="")
+    uid: Mapped[str] = mapped_column(String(60), default="")
+    version: Mapped[int | None] = mapped_column(Integer)
+    at: Mapped[str] = mapped_column(String(26))
+    detail: Mapped[str] = mapped_column(Text, default="{}")
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64))
+
+
+class HubAuditChain(HubBase):
+    """Where each device's audit chain stands on the hub, and the first break found on arrival."""
+
+    __tablename__ = "hub_audit_chains"
+    device_pk: Mapped[int] = mapped_column(ForeignKey("hub_devices.id"), primary_key=True, autoincrement=False)
+    last_seq: Mapped[int] = mapped_column(BigInteger, default=0)
+    last_hash: Mapped[str] = mapped_column(String(64))
+    broken_seq: Mapped[int | None] = mapped_column(BigInteger)
+    broken_reason: Mapped[str | None] = mapped_column(String(200))

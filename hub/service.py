@@ -464,7 +464,8 @@ def stats(engine: Engine, station_code: str | None = None) -> list[dict[str, Any
                 HubConflict.scope == s.code, HubConflict.resolved_at.is_(None))).scalar_one()
             devices = conn.execute(select(func.count()).select_from(HubDevice).where(
                 HubDevice.station_code == s.code, HubDevice.revoked_at.is_(None))).scalar_one()
+            from .audit import broken_chains
             out.append({"station": s.code, "name": s.name, "counts": counts, "open_conflicts": conflicts,
-                        "devices": devices,
+                        "devices": devices, "audit_broken": broken_chains(conn, s.code),
                         "last_sync_at": s.last_sync_at.isoformat(sep=" ") if s.last_sync_at else None})
     return out

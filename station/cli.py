@@ -7,13 +7,17 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from pathlib import Path
 from typing import Any, Callable
 
 from . import __version__, paths
-from .errors import ImportFailed, NotFound, StationError, UsageError, ValidationError
+from .errors import (DatabaseKeyError, ImportFailed, NotFound, PermissionDenied, StationError, UsageError,
+                     ValidationError)
 from .masking import mask_address, mask_id, mask_phone
+from .security.audit import audit
+from .security.permissions import DATA
 from .station import Station
 
 EXIT_OK, EXIT_FAILURE, EXIT_USAGE = 0, 1, 2
@@ -41,7 +45,29 @@ def _mask(record: dict[str, Any]) -> dict[str, Any]:
 
 
 def _open(args: argparse.Namespace) -> Station:
-    return Station.open(args.data_dir)
+    """Open the station and, with ``--user``, sign in (password from STATION_PASSWORD or a prompt).
+
+    Until the first account exists the CLI acts as the implicit system actor (first run, scripts
+    on a fresh machine); after that every command that touches records needs ``--user``.
+    """
+    st = Station.open(args.data_dir, encrypt=getattr(args, "encrypt", False),
+                      password=os.environ.get("STATION_DB_PASSWORD"),
+                      recovery_code=getattr(args, "recovery_code", None) or os.environ.get("STATION_RECOVERY_CODE"))
+    if st.recovery_code:
+        print(f"数据库已加密。恢复码（请打印并妥善保管，只显示这一次；密钥库丢失时凭它打开数据）：\n"
+              f"    {st.recovery_code}")
+    user = getattr(args, "user", None) or os.environ.get("STATION_USER")
+    if user:
+        password = os.environ.get("STATION_PASSWORD")
+        if password is None:
+            import getpass
+            password = getpass.getpass(f"{user} 的密码：")
+        try:
+            st.sign_in(user, password)
+        except BaseException:
+            st.close()
+            raise
+    return st
 
 
 def cmd_gui(args: argparse.Namespace) -> int:
@@ -54,6 +80,8 @@ def cmd_gui(args: argparse.Namespace) -> int:
 
 
 def cmd_init(args: argparse.Namespace) -> int:
+    # a new data folder is encrypted unless --plain; an existing plain one is encrypted by `station encrypt`
+    args.encrypt = not args.plain and not (paths.data_dir(args.data_dir) / paths.DB_NAME).exists()
     with _open(args) as st:
         if not args.code or not args.name:
             info = st.reference.station_info()
@@ -73,6 +101,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
     if args.records < 1:
         raise UsageError("--records 应为正整数")
     with _open(args) as st:
+        st.require(DATA)
+
         def progress(done: int, total: int) -> None:
             if not args.quiet:
                 print(f"\r已生成 {done}/{total}", end="", file=sys.stderr, flush=True)
@@ -84,20 +114,32 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from .transfer import export_to
-
     if args.format == "xlsx" or (args.output and args.output.lower().endswith(".xlsx")):
         from .ledger.cli import export_workbook
         with _open(args) as st:
-            return export_workbook(st, args)
-
+            st.require(DATA)
+            rc = export_workbook(st, args)
+            st.audit("export", detail={"kinds": sorted(args.kind or []), "format": "xlsx",
+                                       "revealed": bool(args.reveal), "to_file": True})
+            return rc
     kinds = args.kind or None
     if kinds:
         from .models import SYNCED_MODELS
         bad = [k for k in kinds if k not in SYNCED_MODELS]
         if bad:
             raise UsageError(f"未知的记录类型：{', '.join(bad)}（可选：{', '.join(SYNCED_MODELS)}）")
-    with _open(args) as st, st.read() as session:
+    with _open(args) as st:
+        st.require(DATA)
+        n = _export(args, st, kinds)
+        st.audit("export", detail={"kinds": sorted(kinds or []), "records": n, "to_file": bool(
+            args.output and args.output != "-")})
+    return EXIT_OK
+
+
+def _export(args: argparse.Namespace, st: Station, kinds: list[str] | None) -> int:
+    from .transfer import export_to
+
+    with st.read() as session:
         if args.output and args.output != "-":
             target = Path(args.output)
             tmp = target.with_name(target.name + ".part")
@@ -105,9 +147,8 @@ def cmd_export(args: argparse.Namespace) -> int:
                 n = export_to(session, f, kinds)
             tmp.replace(target)
             print(f"已导出 {n} 条记录到 {target}", file=sys.stderr)
-        else:
-            export_to(session, sys.stdout, kinds)
-    return EXIT_OK
+            return n
+        return export_to(session, sys.stdout, kinds)
 
 
 def cmd_import(args: argparse.Namespace) -> int:
@@ -120,11 +161,15 @@ def cmd_import(args: argparse.Namespace) -> int:
     if is_workbook(path):
         from .ledger.cli import import_workbook
         with _open(args) as st:
+            st.require(DATA)
             return import_workbook(st, args)
     if args.sheet or args.kind or args.map or args.value or args.dry_run or args.mediator:
         raise UsageError("--sheet/--kind/--map/--value/--dry-run/--mediator 只用于 Excel 台账（.xlsx）")
-    with _open(args) as st, st.write() as session:
-        counts = import_file(session, path)
+    with _open(args) as st:
+        st.require(DATA)
+        with st.write() as session:
+            counts = import_file(session, path)
+            audit(session, "import", detail={k: v for k, v in counts.items() if isinstance(v, int)})
     print(json.dumps(counts, ensure_ascii=False))
     return EXIT_OK
 
@@ -149,6 +194,8 @@ def cmd_list(args: argparse.Namespace) -> int:
             rows = st.reference.list_reference(args.kind)
         else:
             rows = st.records.list_records(args.kind, limit=args.limit, offset=args.offset)
+        if args.reveal and args.json:
+            st.audit("reveal", kind=args.kind, detail={"records": len(rows), "via": "cli-list"})
         for r in rows:
             print(json.dumps(r if args.reveal else _mask(r), ensure_ascii=False) if args.json else _row(r))
     return EXIT_OK
@@ -164,6 +211,8 @@ def cmd_show(args: argparse.Namespace) -> int:
             record = st.consultations.get_consultation(record["uid"])
         if not args.reveal:
             record = _deep_mask(record)
+        else:
+            st.audit("reveal", kind=kind, uid=record["uid"], version=record.get("version"), detail={"via": "cli-show"})
         print(json.dumps(record, ensure_ascii=False, indent=2))
     return EXIT_OK
 
@@ -197,6 +246,9 @@ def build_parser() -> argparse.ArgumentParser:
     p = _Parser(prog="station", description="司法所 Station：来访咨询、人民调解、村居法律顾问")
     p.add_argument("--version", action="version", version=f"station {__version__}")
     p.add_argument("--data-dir", help="数据目录（默认：用户数据目录，或环境变量 STATION_DATA_DIR）")
+    p.add_argument("--user", help="以此账号登录（密码取自环境变量 STATION_PASSWORD，否则提示输入）；"
+                                  "建立第一个账号后必须登录")
+    p.add_argument("--recovery-code", help="恢复码：本机密钥库中没有数据库密钥时用它打开（也可用环境变量 STATION_RECOVERY_CODE）")
     sub = p.add_subparsers(dest="command", parser_class=_Parser)
 
     s = sub.add_parser("gui", help="打开图形界面（默认）")
@@ -211,6 +263,8 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--county", help="所属县（区）")
     s.add_argument("--abbr", help="案号中的简称，如 临")
     s.add_argument("--device-no", type=int, default=None, help="本机在本所的设备编号（1–99）")
+    s.add_argument("--plain", action="store_true", help="不加密数据库（仅用于测试和演示）；默认加密，密钥存于系统密钥库，"
+                   "无密钥库时用环境变量 STATION_DB_PASSWORD 设置数据库密码")
     s.set_defaults(func=cmd_init)
 
     s = sub.add_parser("demo", help="生成演示数据")
@@ -262,7 +316,8 @@ _EXTENSIONS: list[Callable[[Any], None]] = []
 def _load_extensions() -> None:
     _EXTENSIONS.clear()  # main() may run more than once in a process (tests): never add a subcommand twice
     for module, attr in (("station.printing.cli", "add_print_command"), ("station.sync.cli", "add_sync_commands"),
-                         ("station.reports.cli", "add_report_commands")):
+                         ("station.reports.cli", "add_report_commands"),
+                         ("station.security.cli", "add_security_commands")):
         try:
             mod = __import__(module, fromlist=[attr])
         except ImportError:
@@ -281,6 +336,14 @@ def main(argv: list[str] | None = None) -> int:
     except (UsageError, ValidationError, ImportFailed, NotFound) as e:
         print(f"station: {e}", file=sys.stderr)
         return EXIT_USAGE
+    except DatabaseKeyError as e:
+        print(f"station: {e}（命令行：数据库密码用环境变量 STATION_DB_PASSWORD，恢复码用 --recovery-code；"
+              f"不加密的测试数据目录用 init --plain）", file=sys.stderr)
+        return EXIT_FAILURE
+    except PermissionDenied as e:
+        hint = "（用 --user 用户名 登录，密码取自环境变量 STATION_PASSWORD 或提示输入）" if "请先登录" in str(e) else ""
+        print(f"station: {e}{hint}", file=sys.stderr)
+        return EXIT_FAILURE
     except StationError as e:
         print(f"station: {e}", file=sys.stderr)
         return EXIT_FAILURE

@@ -76,3 +76,15 @@ class ImportFailed(StationError):
     def __init__(self, line: int, message: str) -> None:
         self.line = line
         super().__init__(f"第 {line} 行：{message}")
+
+
+class PermissionDenied(StationError):
+    """The signed-in account (or nobody) may not do this. Nothing was written."""
+
+
+class LoginFailed(PermissionDenied):
+    """Wrong user name or password, a disabled account, or too many failures in a row."""
+
+
+class DatabaseKeyError(StationError):
+    """The database key is missing or wrong, or the file is damaged (see station.security.crypto)."""

@@ -3,12 +3,21 @@ from __future__ import annotations
 
 import os
 import shutil
+import tempfile
 from pathlib import Path
 from typing import Iterator
 
 import pytest
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+# never the real user keyring: a file keyring in a temp folder, also for CLI subprocesses
+os.environ["STATION_TEST_KEYRING"] = os.path.join(tempfile.mkdtemp(prefix="station-keyring-"), "keyring.json")
+os.environ["PYTHON_KEYRING_BACKEND"] = "tests.keyring_backend.FileKeyring"
+import keyring  # noqa: E402
+
+from tests.keyring_backend import FileKeyring  # noqa: E402
+
+keyring.set_keyring(FileKeyring())
 
 from station import Station  # noqa: E402
 

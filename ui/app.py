@@ -27,7 +27,9 @@ LARGE_POINT_SIZE = 15
 def register_fonts() -> list[str]:
     """Register the shipped CJK faces with Qt, so Chinese renders on a machine without any."""
     families: list[str] = []
-    for face in FACES:
+    # Only the screen face and the rare-character fallbacks: the print faces (宋/楷) are embedded
+    # in the PDFs and need not be loaded for the screen.
+    for face in (f for f in FACES if f.role in ("ui", "fallback", "fallback2")):
         fid = QFontDatabase.addApplicationFont(str(font_path(face)))
         if fid >= 0:
             families += QFontDatabase.applicationFontFamilies(fid)

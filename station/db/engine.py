@@ -7,10 +7,14 @@
   one file;
 * our own ``BEGIN`` (the pysqlite driver's implicit transactions are turned off)
   so write sessions can take the lock up front with ``BEGIN IMMEDIATE`` and
-  never fail half-way with "database is locked".
+  never fail half-way with "database is locked";
+* ``hide_parameters`` and a filter on SQLAlchemy's DEBUG row log: bound values and
+  result rows (names, ID numbers, phones) never reach a log or an error message,
+  even when SQL logging is switched on.
 """
 from __future__ import annotations
 
+import logging
 import sqlite3
 from pathlib import Path
 from typing import Any
@@ -20,9 +24,33 @@ from sqlalchemy import Engine, create_engine, event
 BUSY_TIMEOUT_MS = 10_000
 
 
-def make_engine(path: Path | str, *, echo: bool = False) -> Engine:
+class _NoValues(logging.Filter):
+    """SQLAlchemy logs result rows at DEBUG: drop them, they hold personal data (statements stay)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return record.levelno > logging.DEBUG
+
+
+logging.getLogger("sqlalchemy.engine.Engine").addFilter(_NoValues())
+
+
+def make_engine(path: Path | str, *, echo: bool = False, key: bytes | None = None,
+                sqlcipher: bool = False) -> Engine:
+    """Engine on ``path``; with ``key`` the file is a SQLCipher database opened through sqlcipher3.
+
+    ``sqlcipher=True`` without a key: a plain file through sqlcipher3's SQLite build (benchmarks only).
+    """
     url = "sqlite://" if str(path) == ":memory:" else f"sqlite:///{path}"
-    engine = create_engine(url, echo=echo, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000})
+    if key is not None or sqlcipher:
+        from sqlcipher3 import dbapi2  # type: ignore[import-untyped]
+
+        from ..security.crypto import connect
+
+        engine = create_engine(url, echo=echo, hide_parameters=True, module=dbapi2, creator=lambda: connect(
+            path, key, sqlcipher=True, timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False))
+    else:
+        engine = create_engine(url, echo=echo, hide_parameters=True,
+                               connect_args={"timeout": BUSY_TIMEOUT_MS / 1000})
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_conn: sqlite3.Connection, _record: Any) -> None:

@@ -9,7 +9,6 @@ foreign keys off (Alembic's batch mode rebuilds tables), and a
 from __future__ import annotations
 
 import datetime as dt
-import sqlite3
 from pathlib import Path
 
 from typing import TYPE_CHECKING
@@ -22,7 +21,7 @@ if TYPE_CHECKING:
     from alembic.config import Config
 
 #: the newest revision this program knows (a test keeps it equal to Alembic's head)
-SCHEMA_HEAD = "0008"  # 0008 (ledger imports) follows 0006
+SCHEMA_HEAD = "0008"  # 0007: accounts and audit log (security); 0008: ledger imports
 
 _MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 
@@ -52,18 +51,22 @@ def current_revision(engine: Engine) -> str | None:
         return conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
 
 
-def backup_file(src: Path, dest: Path) -> Path:
-    """Consistent copy of a live SQLite file through the backup API."""
+def backup_file(src: Path, dest: Path, key: bytes | None = None) -> Path:
+    """Consistent copy of a live SQLite file through the backup API (encrypted with ``key`` if given)."""
+    from ..security.crypto import connect
+
     dest.parent.mkdir(parents=True, exist_ok=True)
-    with sqlite3.connect(src) as s, sqlite3.connect(dest) as d:
+    s, d = connect(src, key), connect(dest, key)
+    try:
         s.backup(d)
-    d.close()
-    s.close()
+    finally:
+        d.close()
+        s.close()
     return dest
 
 
 def migrate(engine: Engine, db_path: Path | None, backup_dir: Path | None,
-            target: str = "head") -> Path | None:
+            target: str = "head", key: bytes | None = None) -> Path | None:
     """Upgrade to ``target``; returns the backup made first, if any.
 
     :raises SchemaError: the file was written by a newer program.
@@ -76,7 +79,7 @@ def migrate(engine: Engine, db_path: Path | None, backup_dir: Path | None,
     backup = None
     if rev is not None and db_path is not None and backup_dir is not None:
         stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
-        backup = backup_file(db_path, backup_dir / f"station-before-migration-{rev}-{stamp}.db")
+        backup = backup_file(db_path, backup_dir / f"station-before-migration-{rev}-{stamp}.db", key)
     from alembic import command
 
     cfg = alembic_config()

@@ -74,11 +74,12 @@ def _forget(session: Session) -> None:
 
 def emit_changes(session: Session, changes: Iterable[tuple[dict[str, Any], int]], *,
                  fresh: bool = False) -> int:
-    """Append outbox rows and refresh the search index for already-written record dicts.
+    """Append outbox rows and audit entries, and refresh the search index, for already-written record dicts.
 
     ``fresh``: the records were just inserted, so there are no old index entries to remove.
     """
     from ..search_index import index_rows
+    from ..security import audit
 
     now = utcnow().strftime("%Y-%m-%d %H:%M:%S.%f")
     outbox: list[dict[str, Any]] = []
@@ -99,4 +100,6 @@ def emit_changes(session: Session, changes: Iterable[tuple[dict[str, Any], int]]
         [(o["kind"], o["uid"], o["version"], o["base_version"], o["payload"], o["content_hash"],
           o["created_at"]) for o in outbox])
     index_rows(conn, records, fresh=fresh)
+    changes_ = ((r, o["base_version"], o["content_hash"]) for r, o in zip(records, outbox))
+    audit.append(session, audit.change_items(changes_), check=False)
     return len(outbox)

@@ -118,6 +118,9 @@ def import_ledger(st: "Station", path: str | Path, *, sheet: str | None = None, 
             report.committed = not dry_run and not report.errors
             if not report.committed:
                 raise _RollBack()
+            from ..security.audit import audit
+            audit(session, "import", detail={"format": "xlsx", "file": Path(path).name, **report.created,
+                                             "skipped": report.skipped})
     except _RollBack:
         pass
     return report

@@ -11,6 +11,7 @@ from .outbox import OutboxEntry
 from .person import Person
 from .print_log import PrintLog
 from .reveal import RevealEntry
+from .security import Account, AuditEntry
 from .reference import CodeEntry, Committee, Counter, Setting, Staff, StationInfo, Village
 from .sync import SyncConflict, SyncState
 from .visit import AdviserVisit
@@ -24,7 +25,8 @@ SYNCED_MODELS: dict[str, type[Synced]] = {
 }
 
 __all__ = [
-    "AdviserVisit", "Base", "CaseParty", "CaseSession", "CodeEntry", "Committee", "Consultation",
+    "Account", "AuditEntry", "AdviserVisit", "Base", "CaseParty", "CaseSession", "CodeEntry", "Committee",
+    "Consultation",
     "ConsultationPerson", "Counter", "Draft", "FollowUp", "LedgerImport", "MediationCase", "OutboxEntry", "PeriodClosure", "Person",
     "PrintLog", "RevealEntry", "SYNCED_MODELS", "Setting", "Staff", "StationInfo", "SyncConflict", "SyncState",
     "Synced", "Village",

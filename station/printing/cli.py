@@ -34,7 +34,9 @@ def cmd_print(args: argparse.Namespace) -> int:
     if not args.output:
         print("station: 参数错误：需要 -o 输出文件", file=sys.stderr)
         return 2
-    with Station.open(args.data_dir) as st:
+    from ..cli import _open
+
+    with _open(args) as st:
         pdf = render(st, args.form, args.record, copies=args.copies)
     if args.output == "-":
         sys.stdout.buffer.write(pdf)

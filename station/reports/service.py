@@ -20,6 +20,11 @@ from ..services.base import Saved, reads, writes
 from . import closures, figures, reminders, series
 from .model import Column, Report, Table
 from ..periods import Period, Scope, parse_period, parse_scope, previous
+from ..security import permissions as perms
+
+#: permission the facade requires for this module's calls
+WRITE_PERMISSION = perms.REPORTS
+READ_PERMISSION = perms.REPORTS
 
 DEFINITIONS = (figures.__doc__ or "").strip()
 
@@ -109,7 +114,7 @@ def get_snapshot(session: Session, period: str, scope: str | None = "station") -
     return Report.from_dict(c.snapshot) if c else None
 
 
-@reads
+@reads(perm=perms.SIGNED_IN)  # the home page's reminders are for everyone
 def due(session: Session, today: dt.date | None = None, limit: int | None = None) -> list[reminders.Reminder]:
     """Reminders for the 工作台, most urgent first; ``limit`` caps each kind (see :mod:`.reminders`)."""
     return reminders.due(session, today, limit)

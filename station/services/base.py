@@ -9,19 +9,34 @@ from sqlalchemy.orm import Session
 from ..db.base import Synced
 from ..errors import Conflict, FieldError, NotFound, ValidationError
 from ..records import to_dict
+from ..security.permissions import Permission
 
 F = TypeVar("F", bound=Callable[..., Any])
 
 
-def writes(fn: F) -> F:
-    """Mark a service function as a write: the facade runs it in a ``BEGIN IMMEDIATE`` transaction."""
-    fn._station_writes = True  # type: ignore[attr-defined]
+def _mark(fn: Any, writes_: bool, perm: Any) -> Any:
+    fn._station_writes = writes_
+    if perm is not None:
+        fn._station_perm = perm
     return fn
 
 
-def reads(fn: F) -> F:
-    fn._station_writes = False  # type: ignore[attr-defined]
-    return fn
+def writes(fn: F | None = None, *, perm: "Permission | None" = None) -> Any:
+    """Mark a service function as a write: the facade runs it in a ``BEGIN IMMEDIATE`` transaction.
+
+    ``perm`` (see :mod:`station.security.permissions`) overrides the module's
+    ``WRITE_PERMISSION``; the facade checks it against the signed-in account.
+    """
+    if fn is None:
+        return lambda f: _mark(f, True, perm)
+    return _mark(fn, True, perm)
+
+
+def reads(fn: F | None = None, *, perm: "Permission | None" = None) -> Any:
+    """Mark a service function as a read (any signed-in account unless ``perm``/``READ_PERMISSION`` says more)."""
+    if fn is None:
+        return lambda f: _mark(f, False, perm)
+    return _mark(fn, False, perm)
 
 
 @dataclass

@@ -17,6 +17,10 @@ from ..validation import check_choice, parse_datetime, require
 from .base import Saved, check_version, load, number, raise_if, reads, saved, text, writes
 from .people import resolve_person
 from .reference import check_code, require_station
+from ..security import permissions as perms
+
+#: permission the facade requires for this module's writes (reads: any signed-in account)
+WRITE_PERMISSION = perms.CONSULTATIONS
 
 LABELS = {
     "occurred_at": "咨询时间", "channel": "接待方式", "category_code": "咨询类别", "question": "咨询事项",

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from ..errors import ValidationError
 from ..models import Draft
+from ..security import permissions as perms
 from .base import reads, writes
 
 
@@ -64,6 +65,7 @@ def submit(session: Session, key: str, service: str, name: str, *args: Any, **kw
     fn = getattr(module, name, None)
     if fn is None or getattr(fn, "_station_writes", None) is not True:
         raise ValidationError.single("service", "操作", f"不是可保存的操作：{service}.{name}")
+    perms.require(session.info.get("perms"), perms.needed(fn, module, args, kwargs))  # the inner call's own check
     result = fn(session, *args, **kwargs)
     discard(session, key)
     return result

@@ -28,6 +28,10 @@ from ..validation import check_choice, parse_date, parse_datetime, require
 from .base import Saved, check_version, load, number, raise_if, reads, saved, text, writes
 from .people import resolve_person
 from .reference import check_code, require_station
+from ..security import permissions as perms
+
+#: permission the facade requires for this module's writes (reads: any signed-in account)
+WRITE_PERMISSION = perms.CASES
 
 LABELS = {
     "dispute_type": "纠纷类型", "source": "案件来源", "applied_on": "申请日期", "facts": "纠纷简要情况",

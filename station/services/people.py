@@ -15,6 +15,10 @@ from ..textindex import name_pinyin
 from ..validation import (ID_TYPES, check_choice, check_phone, check_ric, check_uscc, normalise_name,
                           normalise_text, parse_date, require)
 from .base import Saved, check_version, load, raise_if, reads, saved, text, writes
+from ..security import permissions as perms
+
+#: permission the facade requires for this module's writes (reads: any signed-in account)
+WRITE_PERMISSION = perms.PEOPLE
 
 LABELS = {
     "name": "姓名", "gender": "性别", "ethnicity": "民族", "id_type": "证件类型", "id_number": "证件号码",

@@ -8,7 +8,12 @@ from sqlalchemy.orm import Session
 
 from ..db.base import utcnow
 from ..models import PrintLog
+from ..security import audit
 from .base import reads, writes
+from ..security import permissions as perms
+
+#: permission the facade requires for this module's writes (reads: any signed-in account)
+WRITE_PERMISSION = perms.SIGNED_IN
 
 
 @writes
@@ -20,6 +25,8 @@ def record_print(session: Session, form: str, record_uid: str, version: int | No
                    device_id=str(session.info.get("device_id") or ""), sha256=sha256)
     session.add(row)
     session.flush()
+    audit.audit(session, "print", kind=record_kind, uid=record_uid, version=version,
+                detail={"form": form, "copies": int(copies), "sha256": sha256})
     return _as_dict(row)
 
 

@@ -8,12 +8,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..models import Person, RevealEntry, Staff
+from ..security import audit, permissions as perms
 from .base import load, reads, writes
 
 REVEALABLE = {"id_number", "phone"}
 
 
-@writes
+@writes(perm=perms.PEOPLE)
 def reveal_person_field(session: Session, person_uid: str, field: str) -> str:
     """Log who revealed which field of whom, then return the raw value."""
     if field not in REVEALABLE:
@@ -24,6 +25,7 @@ def reveal_person_field(session: Session, person_uid: str, field: str) -> str:
     session.add(RevealEntry(revealed_at=dt.datetime.now().replace(microsecond=0), actor_uid=actor,
                             actor_name=staff.name if staff else "", record_kind="person",
                             record_uid=person_uid, field=field))
+    audit.audit(session, "reveal", kind="person", uid=person_uid, version=person.version, detail={"field": field})
     return str(getattr(person, field) or "")
 
 

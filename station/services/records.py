@@ -11,6 +11,7 @@ from ..errors import NotFound, ValidationError
 from ..models import SYNCED_MODELS, AdviserVisit, Consultation, MediationCase
 from ..records import to_dict
 from .base import Saved, check_version, load, reads, saved, writes
+from ..security import permissions as perms
 
 NUMBERED = (Consultation, MediationCase, AdviserVisit)
 
@@ -81,7 +82,18 @@ def count_records(session: Session, kind: str, filters: dict[str, Any] | None = 
     return int(session.scalar(q) or 0)
 
 
-@writes
+#: what deleting a record of each kind needs
+_DELETE_PERMISSION = {"person": perms.PEOPLE, "consultation": perms.CONSULTATIONS, "consultation_person": perms.CONSULTATIONS,
+                      "case": perms.CASES, "case_party": perms.CASES, "case_session": perms.CASES,
+                      "follow_up": perms.CASES, "visit": perms.VISITS,
+                      "period_closure": perms.REPORTS}
+
+
+def _delete_permission(kind: str, *_args: Any, **_kw: Any) -> str:
+    return _DELETE_PERMISSION.get(kind, perms.SETTINGS)
+
+
+@writes(perm=_delete_permission)
 def delete_record(session: Session, kind: str, uid: str, base_version: int | None = None) -> Saved:
     """Delete as a tombstone: the record stays, marked deleted, so the deletion can sync."""
     obj = load(session, model(kind), uid)

@@ -14,6 +14,10 @@ from ..models import CodeEntry, Committee, Staff, StationInfo, Village
 from ..records import to_dict
 from ..validation import check_choice, check_phone, normalise_name, require
 from .base import Saved, load, raise_if, reads, saved, text, writes
+from ..security import permissions as perms
+
+#: permission the facade requires for this module's writes (reads: any signed-in account)
+WRITE_PERMISSION = perms.SETTINGS
 
 
 _CODE_NS = uuid.UUID("6f1d9a52-52e4-4c38-9a57-3f0e1c9b7a10")

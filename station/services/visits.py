@@ -16,6 +16,10 @@ from ..records import to_dict
 from ..validation import check_choice, parse_date, require
 from .base import Saved, check_version, load, number, raise_if, reads, saved, text, writes
 from .reference import require_station
+from ..security import permissions as perms
+
+#: permission the facade requires for this module's writes (reads: any signed-in account)
+WRITE_PERMISSION = perms.VISITS
 
 LABELS = {
     "adviser_uid": "法律顾问", "village_uid": "村(居)", "visit_date": "服务日期", "start_time": "开始时间",
@@ -106,6 +110,7 @@ def _apply(session: Session, row: AdviserVisit, data: Mapping[str, Any]) -> list
 def record_visit(session: Session, data: Mapping[str, Any]) -> Saved:
     row = AdviserVisit()
     warnings = _apply(session, row, data)
+    perms.require_own_visit(session, row.adviser_uid)
     return saved(row, warnings)
 
 
@@ -113,7 +118,9 @@ def record_visit(session: Session, data: Mapping[str, Any]) -> Saved:
 def update_visit(session: Session, uid: str, data: Mapping[str, Any], base_version: int | None = None) -> Saved:
     row = load(session, AdviserVisit, uid)
     check_version(row, base_version)
+    perms.require_own_visit(session, row.adviser_uid)
     warnings = _apply(session, row, {**to_dict(row), **data})
+    perms.require_own_visit(session, row.adviser_uid)
     return saved(row, warnings)
 
 

@@ -16,8 +16,8 @@ _MASKS = {"id_number": mask_id, "phone": mask_phone, "address": mask_address, "n
 
 
 def _open(args: argparse.Namespace) -> Any:
-    from ..station import Station
-    return Station.open(args.data_dir)
+    from ..cli import _open as open_station  # key, --user sign-in
+    return open_station(args)
 
 
 def cmd_login(args: argparse.Namespace) -> int:

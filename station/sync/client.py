@@ -95,6 +95,10 @@ class HubClient:
                 raise
         return dict(self._send("POST", "/v1/push", body={**body, "batch_id": str(uuid.uuid4())}, retry=False))
 
+    def audit(self, entries: list[list[Any]]) -> dict[str, Any]:
+        """Upload audit entries; the hub answers where this device's chain stands and any break it found."""
+        return dict(self._send("POST", "/v1/audit", body={"entries": entries}, retry=False))
+
     def pull(self, cursor: dict[str, int], limit: int = P.PAGE_RECORDS) -> dict[str, Any]:
         return dict(self._send("GET", "/v1/pull", params={"s": cursor.get("s", 0), "c": cursor.get("c", 0),
                                                           "limit": limit}))

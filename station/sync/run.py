@@ -33,6 +33,7 @@ from sqlalchemy import text
 from .. import settings
 from ..db.base import utcnow
 from ..db.tracking import emit_changes
+from ..security import audit
 from ..models import SYNCED_MODELS
 from ..records import to_dict
 from . import protocol as P
@@ -216,6 +217,9 @@ def run_sync(station: "Station", *, progress: Progress | None = None, cancel: Ca
             state.put(s, "last_result", res.to_dict())
             if res.ok:
                 state.put(s, "last_success_at", res.started_at)
+            audit.audit(s, "sync", detail={"status": res.status, "sent": res.sent, "accepted": res.accepted,
+                                           "conflicts": res.conflicts, "applied": res.applied,
+                                           "rejected": len(res.rejected)})
     log.info("sync device=%s status=%s sent=%d accepted=%d duplicate=%d conflicts=%d rejected=%d applied=%d "
              "verified=%s seconds=%.2f", station.device_id, res.status, res.sent, res.accepted, res.duplicate,
              res.conflicts, len(res.rejected), res.applied, res.verified, res.seconds)
@@ -232,6 +236,7 @@ def _run(st: "Station", client: HubClient, res: SyncResult, progress: Progress, 
                         code="device_no", retryable=False)
     station_code = str(hello["station"])
     _upload(st, client, res, progress, cancel, batch_size, station_code, device_no)
+    _upload_audit(st, client)
     _download(st, client, res, progress, cancel)
     for attempt in range(2):
         progress("verify", attempt, 2)
@@ -241,6 +246,25 @@ def _run(st: "Station", client: HubClient, res: SyncResult, progress: Progress, 
         res.repaired += _repair(st, client, mismatched)
         _upload(st, client, res, progress, cancel, batch_size, station_code, device_no)
         _download(st, client, res, progress, cancel)
+
+
+def _upload_audit(st: "Station", client: HubClient, batch: int = 2000) -> None:
+    """Send this device's audit entries the hub does not hold yet; remember a break the hub reports."""
+    while True:
+        with st.read() as s:
+            sent = int(state.get(s, "audit_sent_seq") or 0)
+            entries = audit.entries_after(s, st.device_id, sent, batch)
+        if not entries:
+            return
+        answer = client.audit(entries)
+        with st.write() as s:
+            state.put(s, "audit_sent_seq", int(answer["last_seq"]))
+            state.put(s, "audit_hub_broken", answer.get("broken"))
+        if answer.get("broken"):
+            log.warning("hub reports a broken audit chain for device=%s at seq=%s", st.device_id,
+                        answer["broken"]["seq"])
+        if len(entries) < batch:
+            return
 
 
 def _pending_count(st: "Station", upto: int) -> int:

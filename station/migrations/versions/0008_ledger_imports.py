@@ -1,7 +1,7 @@
 """Fingerprints of imported Excel ledger rows (re-import creates nothing new).
 
 Revision ID: 0008
-Revises: 0006
+Revises: 0007
 Create Date: 2026-11-23 09:45:00
 """
 from __future__ import annotations
@@ -11,7 +11,7 @@ from alembic import op
 
 
 revision: str = '0008'
-down_revision: str | None = '0006'
+down_revision: str | None = '0007'
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,1 @@
+"""Accounts and roles, the audit chain, backups and encryption at rest."""
