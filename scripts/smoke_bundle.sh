@@ -13,10 +13,12 @@ trap 'rm -rf "$WORK"' EXIT
 # A PATH with only the few shell tools this script needs: no python anywhere on it.
 mkdir "$WORK/bin"
 for tool in grep sed head cat sleep; do ln -s "$(type -P "$tool")" "$WORK/bin/$tool"; done
-run() { env -i PATH="$WORK/bin" HOME="$WORK" LANG=C.UTF-8 QT_QPA_PLATFORM=offscreen "$APP" --data-dir "$WORK/data" "$@"; }
+run() { env -i PATH="$WORK/bin" HOME="$WORK" LANG=C.UTF-8 QT_QPA_PLATFORM=offscreen STATION_DB_PASSWORD="$PW" "$APP" --data-dir "$WORK/data" "$@"; }
 if env -i PATH="$WORK/bin" sh -c 'command -v python3 || command -v python' >/dev/null 2>&1; then
   echo "python is on the smoke PATH" >&2; exit 1
 fi
+# No keyring here: the database is encrypted with a password given in the environment.
+PW="smoke-$RANDOM-password"
 SECONDS=0
 run --version
 run init --code 340621101 --name 临涣镇司法所 --county 濉溪县 --abbr 临
@@ -33,7 +35,7 @@ echo "agreement PDF: $(wc -c < "$WORK/x.pdf") bytes"
 run export --format xlsx --kind case -o "$WORK/cases.xlsx"
 run about | head -1
 # The GUI, headless: it must still be running after 8 s, not crash at start.
-env -i PATH="$WORK/bin" HOME="$WORK" LANG=C.UTF-8 QT_QPA_PLATFORM=offscreen \
+env -i PATH="$WORK/bin" HOME="$WORK" LANG=C.UTF-8 QT_QPA_PLATFORM=offscreen STATION_DB_PASSWORD="$PW" \
   "$APP" --data-dir "$WORK/data" gui >"$WORK/gui.log" 2>&1 &
 gui_pid=$!
 sleep 8

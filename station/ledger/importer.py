@@ -119,7 +119,7 @@ def import_ledger(st: "Station", path: str | Path, *, sheet: str | None = None, 
             if not report.committed:
                 raise _RollBack()
             from ..security.audit import audit
-            audit(session, "import", detail={"format": "xlsx", "file": Path(path).name, **report.created,
+            audit(session, "import", detail={"format": "xlsx", **report.created,
                                              "skipped": report.skipped})
     except _RollBack:
         pass
