@@ -219,3 +219,15 @@ def test_cli_value_option_and_jsonl_guard(tmp_path: Path) -> None:
     jsonl.write_text("", encoding="utf-8")
     guard = _cli("--data-dir", data, "import", str(jsonl), "--dry-run")
     assert guard.returncode == 2 and "只用于 Excel" in guard.stderr
+
+
+
+def test_import_of_a_chinese_named_file_is_audited_without_the_name(ready: Station, tmp_path: Path) -> None:
+    from sqlalchemy import text
+
+    report = import_ledger(ready, case_ledger(tmp_path / "人民调解台账（2025）.xlsx"))
+    assert report.committed
+    with ready.read() as s:
+        details = [d for (d,) in s.execute(text("SELECT detail FROM audit_log WHERE action = 'import'"))]
+    assert len(details) == 1 and "台账" not in str(details[0])
+    assert json.loads(details[0]) == {"format": "xlsx", "case": 3, "person": 6, "staff": 1, "skipped": 0}
