@@ -320,7 +320,8 @@ def _load_extensions() -> None:
                          ("station.security.cli", "add_security_commands")):
         try:
             mod = __import__(module, fromlist=[attr])
-        except ImportError:
+        except ImportError as e:  # a broken install: say so instead of silently losing the commands
+            print(f"station: 部分命令不可用（{module}：{e}）", file=sys.stderr)
             continue
         _EXTENSIONS.append(getattr(mod, attr))
 
