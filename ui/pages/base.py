@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
-from PySide6.QtWidgets import QLabel, QMessageBox, QWidget
+from PySide6.QtWidgets import QLabel, QLayout, QMessageBox, QScrollArea, QVBoxLayout, QWidget
 
 from station.errors import ValidationError
 
@@ -20,6 +20,23 @@ def title_label(text: str) -> QLabel:
     label = QLabel(text)
     label.setStyleSheet(TITLE_STYLE)
     return label
+
+
+def form_column(title: str, *parts: QWidget | QLayout) -> QScrollArea:
+    """The entry side of a page: a title over the given widgets/layouts, scrolling when short of room."""
+    inner = QWidget()
+    lay = QVBoxLayout(inner)
+    lay.addWidget(title_label(title))
+    for part in parts:
+        if isinstance(part, QLayout):
+            lay.addLayout(part)
+        else:
+            lay.addWidget(part)
+    lay.addStretch(1)
+    scroll = QScrollArea()
+    scroll.setWidgetResizable(True)
+    scroll.setWidget(inner)
+    return scroll
 
 
 class Page(QWidget):

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtWidgets import (QComboBox, QDialog, QHBoxLayout, QLabel, QPushButton, QScrollArea, QSplitter,
+from PySide6.QtWidgets import (QComboBox, QDialog, QHBoxLayout, QLabel, QPushButton, QSplitter,
                                QTextBrowser, QVBoxLayout, QWidget)
 
 from station import codes
@@ -12,7 +12,7 @@ from ..models.record_table import Column, RecordTable, RecordTableModel
 from ..widgets.drafting import DraftKeeper, draft_banner
 from ..widgets.field_form import Field, FieldForm, fill_combo
 from ..widgets.person_picker import PersonPicker
-from .base import OK_STYLE, Page, title_label
+from .base import OK_STYLE, Page, form_column, title_label
 
 DRAFT_KEY = "consultation:new"
 
@@ -64,17 +64,7 @@ class ConsultationPage(Page):
         buttons.addWidget(clear_btn)
         buttons.addStretch(1)
 
-        left = QWidget()
-        ll = QVBoxLayout(left)
-        ll.addWidget(title_label("登记来访咨询"))
-        ll.addWidget(self.banner)
-        ll.addWidget(self.form)
-        ll.addLayout(buttons)
-        ll.addWidget(self.result)
-        ll.addStretch(1)
-        scroll = QScrollArea()
-        scroll.setWidgetResizable(True)
-        scroll.setWidget(left)
+        scroll = form_column("登记来访咨询", self.banner, self.form, buttons, self.result)
 
         self.model = RecordTableModel(worker, "consultation", consultation_columns(ref))
         self.table = RecordTable(self.model, "咨询台账")

@@ -4,7 +4,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from PySide6.QtWidgets import (QHBoxLayout, QHeaderView, QLabel, QProgressBar, QPushButton, QScrollArea, QSpinBox,
+from PySide6.QtWidgets import (QHBoxLayout, QHeaderView, QLabel, QProgressBar, QPushButton, QSpinBox,
                                QSplitter, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
 
 from station import codes
@@ -12,7 +12,7 @@ from station import codes
 from ..models.record_table import Column, RecordTable, RecordTableModel
 from ..widgets.drafting import DraftKeeper, draft_banner
 from ..widgets.field_form import Field, FieldForm
-from .base import OK_STYLE, Page, title_label
+from .base import OK_STYLE, Page, form_column, title_label
 
 DRAFT_KEY = "visit:new"
 
@@ -57,17 +57,7 @@ class VisitsPage(Page):
         self.result = QLabel()
         self.result.setStyleSheet(OK_STYLE)
         self.result.setAccessibleName("保存结果")
-        left = QWidget()
-        ll = QVBoxLayout(left)
-        ll.addWidget(title_label("登记服务日志"))
-        ll.addWidget(self.banner)
-        ll.addWidget(self.form)
-        ll.addWidget(save)
-        ll.addWidget(self.result)
-        ll.addStretch(1)
-        scroll = QScrollArea()
-        scroll.setWidgetResizable(True)
-        scroll.setWidget(left)
+        scroll = form_column("登记服务日志", self.banner, self.form, save, self.result)
 
         self.year = QSpinBox()
         self.year.setRange(2010, 2100)
