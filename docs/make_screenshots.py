@@ -107,6 +107,15 @@ def main(records: int = 3000) -> None:
         shot("06-mediation-case-steps")
         win.page("MediationPage").case_page.scroll.verticalScrollBar().setValue(420)
         shot("07-mediation-case-agreement-step")
+        case_page = win.page("MediationPage").case_page
+        case_page.print_()  # the first printable form of this case, laid out on the DB thread
+        for _ in range(40):
+            spin(app, gui, 0.25)
+            if getattr(case_page, "preview", None) is not None:
+                break
+        case_page.preview.resize(900, 1000)
+        shot("07b-print-preview", widget=case_page.preview)
+        case_page.preview.close()
         win.show_page(3)
         shot("08-adviser-visits")
         win.open_person(ids["person"])

@@ -24,8 +24,8 @@ from .db.migrate import migrate
 from .reports import service as reports_service
 from .errors import DatabaseKeyError, LoginFailed
 from .security import accounts, audit, permissions
-from .services import (consultations, dashboard, drafts, mediation, people, privacy, records, reference, search,
-                       visits)
+from .services import (consultations, dashboard, drafts, mediation, people, printlog, privacy, records, reference,
+                       search, visits)
 
 
 class _Bound:
@@ -85,6 +85,7 @@ class Station:
         self.drafts = _Bound(self, drafts)
         self.privacy = _Bound(self, privacy)
         self.dashboard = _Bound(self, dashboard)
+        self.prints = _Bound(self, printlog)
         self.reports = _Bound(self, reports_service)
         self.accounts = _Bound(self, accounts)
 

@@ -10,7 +10,8 @@ import pytest
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 from PySide6.QtCore import Qt  # noqa: E402
-from PySide6.QtWidgets import QCheckBox, QComboBox, QLabel, QLineEdit, QListWidget, QPlainTextEdit  # noqa: E402
+from PySide6.QtWidgets import (QCheckBox, QComboBox, QLabel, QLineEdit, QListWidget, QPlainTextEdit,  # noqa: E402
+                               QPushButton, QSpinBox)
 
 from station import Station  # noqa: E402
 
@@ -123,9 +124,25 @@ def test_mediation_case_from_application_to_written_agreement(gui: Any, qtbot: A
     choose(qtbot, find(page, "打印文书", QComboBox), "人民调解协议书")
     gui.window.activateWindow()
     qtbot.keyClick(gui.window, Qt.Key.Key_P, Qt.KeyboardModifier.ControlModifier)
-    qtbot.waitUntil(lambda: gui.window.statusBar().currentMessage().startswith("已生成"), timeout=30000)
-    pdf = gui.window.statusBar().currentMessage().split("：", 1)[1]
-    assert open(pdf, "rb").read(5) == b"%PDF-"
+    qtbot.waitUntil(lambda: getattr(page.case_page, "preview", None) is not None, timeout=30000)
+    preview = page.case_page.preview
+    assert preview.accessibleName() == "打印预览" and preview.page_count() >= 1
+    assert find(preview, "页码", QLabel).text() == f"第 1 / {preview.page_count()} 页"
+    if preview.page_count() > 1:
+        qtbot.mouseClick(find(preview, "下一页", QPushButton), Qt.MouseButton.LeftButton)
+        assert find(preview, "页码", QLabel).text().startswith("第 2 /")
+    find(preview, "份数", QSpinBox).setValue(4)
+    target = gui.data_dir / "协议书.pdf"
+    preview.save_to(target)  # what 另存为PDF does after its file dialog
+    assert target.read_bytes() == preview.pdf and preview.pdf.startswith(b"%PDF-")
+    from PySide6.QtPrintSupport import QPrinter
+    printer = QPrinter(QPrinter.PrinterMode.HighResolution)  # a file printer stands in for a real one
+    printer.setOutputFormat(QPrinter.OutputFormat.PdfFormat)
+    printer.setOutputFileName(str(gui.data_dir / "printed.pdf"))
+    preview.print_to(printer)
+    assert (gui.data_dir / "printed.pdf").read_bytes().startswith(b"%PDF-")
+    qtbot.waitUntil(lambda: len(gui.station.prints.list_prints(case["uid"])) == 2, timeout=10000)
+    assert [p["copies"] for p in gui.station.prints.list_prints(case["uid"])] == [4, 4]
 
 
 def test_adviser_visit_and_village_hours(gui: Any, qtbot: Any) -> None:

@@ -5,7 +5,6 @@ is enabled only when nothing is.
 """
 from __future__ import annotations
 
-import os
 
 from dataclasses import dataclass
 from typing import Any, Callable
@@ -236,30 +235,34 @@ class CasePage(QWidget):
         self.worker.run(op, self._loaded)
 
     def print_(self) -> None:
-        """Render the chosen form to a PDF on the DB thread, log the print, open it for printing."""
+        """Lay out the chosen form on the DB thread, then preview it; printing or saving logs it."""
         uid, form = self.uid, self.print_form.currentData()
         if not uid or not form:
             return
         self.print_btn.setEnabled(False)
         self.page.status("正在生成文书…")
+        title = self.print_form.currentText()
 
-        def op(st: Any) -> str:
+        def op(st: Any) -> tuple[bytes, Any]:
             from station import printing
-            pdf = printing.render(st, form, uid)
-            folder = st.data_dir / "prints"
-            folder.mkdir(exist_ok=True)
-            number = (self.case or {}).get("number", uid[:8])
-            path = folder / f"{number}-{form}.pdf"
-            path.write_bytes(pdf)
-            return str(path)
+            return printing.build(st, form, uid)
 
-        def done(path: str) -> None:
-            from PySide6.QtCore import QUrl
-            from PySide6.QtGui import QDesktopServices
+        def done(result: tuple[bytes, Any]) -> None:
+            from ..widgets.print_preview import PrintPreview
+            pdf, built = result
             self.print_btn.setEnabled(True)
-            self.page.status(f"已生成：{path}")
-            if not os.environ.get("QT_QPA_PLATFORM", "").startswith("offscreen"):
-                QDesktopServices.openUrl(QUrl.fromLocalFile(path))
+            self.page.status(f"已生成：{title}（{len(pdf) // 1024} KB），请在预览中打印或另存")
+            number = (self.case or {}).get("display_number") or (self.case or {}).get("number", uid[:8])
+
+            def logged(copies: int) -> None:
+                def log(st: Any) -> None:
+                    from dataclasses import replace
+
+                    from station import printing
+                    printing.log_print(st, form, replace(built, copies=copies), pdf, st.actor_uid)
+                self.worker.run(log, lambda _r: self.page.status(f"已打印：{title}，{copies} 份（已记录）"))
+            self.preview = PrintPreview(pdf, title, built.copies, f"{number}-{title}.pdf", logged, self.page)
+            self.preview.open()
 
         def failed(exc: BaseException) -> None:
             self.print_btn.setEnabled(True)
