@@ -20,7 +20,7 @@ FONT_LICENCES = {
 
 #: distribution name → licence, for every third-party library the bundle carries
 LIBRARIES: dict[str, str] = {
-    "PySide6": "LGPL-3.0（Qt for Python；Qt 库以动态库形式随附，可替换）",
+    "PySide6-Essentials": "LGPL-3.0（Qt for Python；Qt 库以动态库形式随附，可替换）",
     "SQLAlchemy": "MIT", "alembic": "MIT", "reportlab": "BSD", "pypdf": "BSD-3-Clause",
     "openpyxl": "MIT", "pypinyin": "MIT", "python-stdnum": "LGPL-2.1+", "phonenumbers": "Apache-2.0",
     "keyring": "MIT", "httpx": "BSD-3-Clause", "cryptography": "Apache-2.0 或 BSD-3-Clause",

@@ -16,7 +16,7 @@ def test_about_names_version_fonts_and_library_versions() -> None:
         assert (resources_dir() / "fonts" / face.licence).is_file()
     assert "Arphic Public License" in text and "SIL OFL" in text
     assert f"openpyxl {metadata.version('openpyxl')}：MIT" in text
-    assert f"PySide6 {metadata.version('PySide6')}：LGPL-3.0" in text
+    assert f"PySide6-Essentials {metadata.version('PySide6-Essentials')}：LGPL-3.0" in text
 
 
 def test_icon_files_exist() -> None:
