@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
-from PySide6.QtWidgets import QLabel, QLayout, QMessageBox, QScrollArea, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QLabel, QLayout, QMessageBox, QScrollArea, QSplitter, QVBoxLayout, QWidget
 
 from station.errors import ValidationError
 
@@ -37,6 +37,18 @@ def form_column(title: str, *parts: QWidget | QLayout) -> QScrollArea:
     scroll.setWidgetResizable(True)
     scroll.setWidget(inner)
     return scroll
+
+
+def split_layout(page: QWidget, entry: QWidget, listing: QWidget) -> None:
+    """Entry form on the left, its ledger on the right (5:6), filling ``page``."""
+    split = QSplitter()
+    split.addWidget(entry)
+    split.addWidget(listing)
+    split.setStretchFactor(0, 5)
+    split.setStretchFactor(1, 6)
+    lay = QVBoxLayout(page)
+    lay.setContentsMargins(6, 6, 6, 6)
+    lay.addWidget(split)
 
 
 class Page(QWidget):

@@ -3,8 +3,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtWidgets import (QComboBox, QDialog, QHBoxLayout, QLabel, QPushButton, QSplitter,
-                               QTextBrowser, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QComboBox, QDialog, QHBoxLayout, QLabel, QPushButton, QTextBrowser, QVBoxLayout, QWidget)
 
 from station import codes
 
@@ -12,7 +11,7 @@ from ..models.record_table import Column, RecordTable, RecordTableModel
 from ..widgets.drafting import DraftKeeper, draft_banner
 from ..widgets.field_form import Field, FieldForm, fill_combo
 from ..widgets.person_picker import PersonPicker
-from .base import OK_STYLE, Page, form_column, title_label
+from .base import OK_STYLE, Page, form_column, split_layout, title_label
 
 DRAFT_KEY = "consultation:new"
 
@@ -87,14 +86,7 @@ class ConsultationPage(Page):
         rl.addLayout(top)
         rl.addWidget(self.table)
 
-        split = QSplitter()
-        split.addWidget(scroll)
-        split.addWidget(right)
-        split.setStretchFactor(0, 5)
-        split.setStretchFactor(1, 6)
-        lay = QVBoxLayout(self)
-        lay.setContentsMargins(6, 6, 6, 6)
-        lay.addWidget(split)
+        split_layout(self, scroll, right)
         self._started = False
 
     def set_reference(self, ref: dict[str, Any]) -> None:

@@ -123,7 +123,7 @@ class SettingsPage(Page):
     def save_settings(self) -> None:
         data = self.settings_form.values()
 
-        from station.errors import FieldError, ValidationError
+        from station.errors import FieldError
         values: dict[str, Any] = {}
         errors = []
         for k, v in data.items():

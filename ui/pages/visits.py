@@ -5,14 +5,14 @@ import datetime as dt
 from typing import Any
 
 from PySide6.QtWidgets import (QHBoxLayout, QHeaderView, QLabel, QProgressBar, QPushButton, QSpinBox,
-                               QSplitter, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
+                               QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
 
 from station import codes
 
 from ..models.record_table import Column, RecordTable, RecordTableModel
 from ..widgets.drafting import DraftKeeper, draft_banner
 from ..widgets.field_form import Field, FieldForm
-from .base import OK_STYLE, Page, form_column, title_label
+from .base import OK_STYLE, Page, form_column, split_layout, title_label
 
 DRAFT_KEY = "visit:new"
 
@@ -88,14 +88,7 @@ class VisitsPage(Page):
         rl.addWidget(self.table_hours, 1)
         rl.addWidget(title_label("服务日志"))
         rl.addWidget(self.ledger, 1)
-        split = QSplitter()
-        split.addWidget(scroll)
-        split.addWidget(right)
-        split.setStretchFactor(0, 5)
-        split.setStretchFactor(1, 6)
-        lay = QVBoxLayout(self)
-        lay.setContentsMargins(6, 6, 6, 6)
-        lay.addWidget(split)
+        split_layout(self, scroll, right)
         self._started = False
 
     def _update_hours(self) -> None:
