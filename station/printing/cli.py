@@ -19,7 +19,6 @@ def add_print_command(subparsers: Any) -> None:
 
 
 def cmd_print(args: argparse.Namespace) -> int:
-    from ..station import Station
     from . import FORMS, render
 
     if args.list:

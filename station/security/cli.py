@@ -5,7 +5,6 @@ import argparse
 import getpass
 import json
 import os
-import sys
 from pathlib import Path
 from typing import Any
 

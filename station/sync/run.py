@@ -17,7 +17,6 @@ Guarantees, whatever the network does:
 from __future__ import annotations
 
 import datetime as dt
-import json
 import logging
 import os
 import threading
