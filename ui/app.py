@@ -1,12 +1,13 @@
 """Start the counter GUI: fonts, Chinese translations, the station, the main window."""
 from __future__ import annotations
 
-import json
 import os
 import sys
 from pathlib import Path
 from typing import Any
 
+# Only what the first paint needs is imported here: every module (and every Qt enum namespace,
+# `Qt` alone costs ~20 ms) that is not needed before the window shows is imported lazily.
 from PySide6.QtCore import QEvent, QLibraryInfo, QLocale, QObject, QTimer, QTranslator
 from PySide6.QtGui import QFont, QFontDatabase
 from PySide6.QtWidgets import QApplication, QDialog, QDialogButtonBox, QLabel, QVBoxLayout
@@ -15,7 +16,6 @@ from station.fonts import FACES, font_path
 
 from .bus import StationBus
 from .main_window import MainWindow
-from .widgets.field_form import Field, FieldForm
 from .worker import DbWorker
 from .qtcompat import emit
 
@@ -24,12 +24,15 @@ BASE_POINT_SIZE = 10
 LARGE_POINT_SIZE = 15
 
 
-def register_fonts() -> list[str]:
-    """Register the shipped CJK faces with Qt, so Chinese renders on a machine without any."""
+def register_fonts(roles: tuple[str, ...] = ("ui", "fallback", "fallback2")) -> list[str]:
+    """Register the shipped CJK faces with Qt, so Chinese renders on a machine without any.
+
+    Only the screen face and the rare-character fallbacks: the print faces (宋/楷) are embedded in
+    the PDFs and need not be loaded for the screen. The start-up registers the screen face before
+    the first paint and the large fallbacks (HanaMin A/B, 50 MB) right after it.
+    """
     families: list[str] = []
-    # Only the screen face and the rare-character fallbacks: the print faces (宋/楷) are embedded
-    # in the PDFs and need not be loaded for the screen.
-    for face in (f for f in FACES if f.role in ("ui", "fallback", "fallback2")):
+    for face in (f for f in FACES if f.role in roles):
         fid = QFontDatabase.addApplicationFont(str(font_path(face)))
         if fid >= 0:
             families += QFontDatabase.applicationFontFamilies(fid)
@@ -45,6 +48,7 @@ def install_chinese(app: QApplication) -> None:
 
 
 def ui_prefs(data_dir: Path) -> dict[str, Any]:
+    import json
     try:
         return dict(json.loads((data_dir / "ui.json").read_text(encoding="utf-8")))
     except (OSError, ValueError):
@@ -52,6 +56,7 @@ def ui_prefs(data_dir: Path) -> dict[str, Any]:
 
 
 def save_ui_prefs(data_dir: Path, prefs: dict[str, Any]) -> None:
+    import json
     (data_dir / "ui.json").write_text(json.dumps(prefs, ensure_ascii=False), encoding="utf-8")
 
 
@@ -70,7 +75,7 @@ def application() -> QApplication:
     assert isinstance(app, QApplication)
     app.setApplicationName("Station")
     if not getattr(app, "_station_ready", False):
-        register_fonts()
+        register_fonts(("ui",))
         install_chinese(app)
         app._station_ready = True  # type: ignore[attr-defined]
     return app
@@ -81,6 +86,7 @@ class SetupDialog(QDialog):
 
     def __init__(self, worker: DbWorker, parent: Any = None) -> None:
         super().__init__(parent)
+        from .widgets.field_form import Field, FieldForm
         self.worker = worker
         self.setObjectName("setup_dialog")
         self.setWindowTitle("设置本所信息")
@@ -143,9 +149,21 @@ class StationApp:
         self.window.resize(1280, 800)
         self.window.station_missing.connect(self.ask_identity)
         self.setup: SetupDialog | None = None
-        self._first_paint = _AfterFirstPaint(self.worker.start)
+        self._first_paint = _AfterFirstPaint(self._after_first_paint)
         self.window.installEventFilter(self._first_paint)
-        QTimer.singleShot(2000, self.worker.start)  # never shown (scripts) or no paint: start anyway
+        QTimer.singleShot(2000, self._after_first_paint)  # never shown (scripts) or no paint: start anyway
+
+    def _after_first_paint(self) -> None:
+        """The window is on screen: open the database, fill the first page, load the rare-glyph fonts."""
+        if getattr(self, "_started", False):
+            return
+        self._started = True
+        self.worker.start()
+        self.window.build_current_page()
+        if not getattr(self.app, "_station_fallbacks", False):
+            register_fonts(("fallback", "fallback2"))
+            self.app._station_fallbacks = True  # type: ignore[attr-defined]
+            apply_font(self.app, bool(self.prefs.get("large_font")))  # re-resolve with the fallbacks
 
     @property
     def station(self) -> Any:

@@ -3,19 +3,19 @@ from __future__ import annotations
 
 import datetime as dt
 import importlib
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (QComboBox, QHBoxLayout, QLabel, QListWidget, QMainWindow, QStackedWidget,
                                QWidget)
 
-from station import codes
-
 from .bus import StationBus
-from .pages.base import Page, show_error
 from .qtcompat import emit
 from .worker import DbWorker
+
+if TYPE_CHECKING:  # the pages (and the `Qt` namespace they use) load after the first paint
+    from .pages.base import Page
 
 
 #: the screens in sidebar order: (title, module under ui.pages, class); imported on first visit
@@ -39,12 +39,9 @@ class MainWindow(QMainWindow):
         self.nav.setFixedWidth(150)
         self.nav.setStyleSheet("QListWidget::item { padding: 10px 8px; }")
         self.stack = QStackedWidget()
-        for i, (screen_title, _m, _c) in enumerate(SCREENS, 1):
+        for screen_title, _m, _c in SCREENS:
             self.nav.addItem(screen_title)
             self.stack.addWidget(QWidget())  # placeholder until first visit
-            act = QAction(screen_title, self, shortcut=QKeySequence(f"Ctrl+{i}"))
-            act.triggered.connect(lambda _c=False, n=i - 1: self.show_page(n))
-            self.addAction(act)
         self.nav.currentRowChanged.connect(self._page_changed)
         central = QWidget()
         lay = QHBoxLayout(central)
@@ -52,14 +49,6 @@ class MainWindow(QMainWindow):
         lay.addWidget(self.nav)
         lay.addWidget(self.stack, 1)
         self.setCentralWidget(central)
-        for name, keys, method in (("新建", QKeySequence.StandardKey.New, "new"),
-                                   ("保存", QKeySequence.StandardKey.Save, "save"),
-                                   ("查找", QKeySequence.StandardKey.Find, "find"),
-                                   ("打印", QKeySequence.StandardKey.Print, "print_")):
-            act = QAction(name, self, shortcut=QKeySequence(keys))
-            act.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
-            act.triggered.connect(lambda _c=False, m=method: getattr(self.current_page(), m)())
-            self.addAction(act)
         self.operator = QComboBox()
         self.operator.setAccessibleName("当前操作人")
         self.operator.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
@@ -74,10 +63,41 @@ class MainWindow(QMainWindow):
         sb.addPermanentWidget(self.operator)
         worker.busy_changed.connect(lambda b: self.busy.setText("正在处理…" if b else ""))
         bus.status_shown.connect(lambda m: sb.showMessage(m, 8000))
-        bus.error_raised.connect(lambda e: show_error(self, e))
+        bus.error_raised.connect(self._show_error)
         bus.station_changed.connect(self._changed)
+        # row 0 is selected, but the home page is built by build_current_page() after the first
+        # paint: the window shows at once and the page fills in (its data needs the database anyway)
+        self.nav.blockSignals(True)
         self.nav.setCurrentRow(0)
+        self.nav.blockSignals(False)
         self.load_reference()
+
+    def build_current_page(self) -> None:
+        """Build and show the selected page and add the shortcuts (once the window has painted:
+        the first shortcut makes PySide build the whole ``Qt`` enum namespace, ~40 ms)."""
+        if not self.actions():
+            self._add_shortcuts()
+        if self._built[self.nav.currentRow()] is None:
+            self._page_changed(self.nav.currentRow())
+
+    def _add_shortcuts(self) -> None:
+        for i, (screen_title, _m, _c) in enumerate(SCREENS, 1):
+            act = QAction(screen_title, self)
+            act.setShortcut(QKeySequence(f"Ctrl+{i}"))
+            act.triggered.connect(lambda _c=False, n=i - 1: self.show_page(n))
+            self.addAction(act)
+        for name, keys, method in (("新建", QKeySequence.StandardKey.New, "new"),
+                                   ("保存", QKeySequence.StandardKey.Save, "save"),
+                                   ("查找", QKeySequence.StandardKey.Find, "find"),
+                                   ("打印", QKeySequence.StandardKey.Print, "print_")):
+            act = QAction(name, self)  # window-wide (the default context)
+            act.setShortcut(QKeySequence(keys))
+            act.triggered.connect(lambda _c=False, m=method: getattr(self.current_page(), m)())
+            self.addAction(act)
+
+    def _show_error(self, exc: BaseException) -> None:
+        from .pages.base import show_error
+        show_error(self, exc)
 
     # reference data shared by the pages -------------------------------------------------
     def load_reference(self) -> None:
@@ -96,6 +116,7 @@ class MainWindow(QMainWindow):
         self.worker.run(op, self._reference_loaded)
 
     def _reference_loaded(self, ref: dict[str, Any]) -> None:
+        from station import codes
         self.ref.clear()
         self.ref.update(ref)
         self.ref["village_names"] = {v["uid"]: v["name"] for v in ref["villages"]}

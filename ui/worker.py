@@ -18,6 +18,8 @@ from PySide6.QtCore import QObject, Signal, Slot
 from .qtcompat import emit
 
 if TYPE_CHECKING:
+    from PySide6.QtCore import QTimer
+
     from station import Station
 
 log = logging.getLogger(__name__)
