@@ -7,8 +7,8 @@ the main faces lack fall back, glyph by glyph, to the Hanazono faces.
 from __future__ import annotations
 
 import sys
-from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 
 def resources_dir() -> Path:
@@ -19,11 +19,10 @@ def resources_dir() -> Path:
     return Path(__file__).resolve().parent.parent / "resources"
 
 
-@dataclass(frozen=True)
-class FontFace:
+class FontFace(NamedTuple):  # not a dataclass: this module loads before the GUI's first paint
     role: str
     file: str
-    index: int  # face index inside a .ttc collection
+    subfont: int  # face index inside a .ttc collection
     family: str  # family name as Qt / fontconfig report it
     licence: str
 

@@ -6,7 +6,6 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Signal
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (QComboBox, QHBoxLayout, QLabel, QListWidget, QMainWindow, QStackedWidget,
                                QWidget)
 
@@ -15,6 +14,8 @@ from .qtcompat import emit
 from .worker import DbWorker
 
 if TYPE_CHECKING:  # the pages (and the `Qt` namespace they use) load after the first paint
+    from PySide6.QtGui import QCloseEvent
+
     from .pages.base import Page
 
 
@@ -81,6 +82,7 @@ class MainWindow(QMainWindow):
             self._page_changed(self.nav.currentRow())
 
     def _add_shortcuts(self) -> None:
+        from PySide6.QtGui import QAction, QKeySequence
         for i, (screen_title, _m, _c) in enumerate(SCREENS, 1):
             act = QAction(screen_title, self)
             act.setShortcut(QKeySequence(f"Ctrl+{i}"))

@@ -65,7 +65,7 @@ def load(name: str) -> TTFont:
             role = next(r for r, n in _NAMES.items() if n == name)
             face = shipped.BY_ROLE[role]
             path = str(shipped.font_path(face))
-            font = TTFont(name, path, subfontIndex=face.index) if path.endswith(".ttc") else TTFont(name, path)
+            font = TTFont(name, path, subfontIndex=face.subfont) if path.endswith(".ttc") else TTFont(name, path)
             pdfmetrics.registerFont(font)
             _registered[name] = font
     return font
