@@ -182,3 +182,20 @@ def test_drafts_submit_and_reveals_are_checked_and_reveals_audited(staffed: Stat
     with st.read() as s:
         row = s.execute(text("SELECT action, kind, uid, detail, actor FROM audit_log ORDER BY seq DESC LIMIT 1")).one()
     assert row[:4] == ("reveal", "person", person.uid, '{"field":"id_number"}') and row.actor == st.actor_uid
+
+
+def test_records_show_who_registered_and_changed_them_by_name(staffed: Station) -> None:
+    st = staffed
+    st.sign_in("clerk", PW)
+    c = st.consultations.record_consultation(_consultation(st))
+    who = st.records.provenance(c.uid)
+    assert who["created_by"] == "马建国" and who["updated_by"] == ""
+    assert who["text"].startswith("马建国 于 ") and "登记" in who["text"] and "修改" not in who["text"]
+    assert len(who["created_at"]) == 16  # local time to the minute, no uid anywhere
+    st.sign_in("chief", PW)
+    st.consultations.update_consultation(c.uid, {**_consultation(st), "answer": "补充答复"},
+                                         base_version=c.record["version"])
+    who = st.records.provenance(c.record["number"])
+    assert who["created_by"] == "马建国" and who["updated_by"] == "王所长"
+    assert who["text"].endswith("最后修改") and "王所长" in who["text"]
+    assert c.record["created_by"] not in who["text"]

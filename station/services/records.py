@@ -1,6 +1,7 @@
 """Generic record access: get by uid or number, list a kind, tombstone-delete."""
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from sqlalchemy import func, select
@@ -8,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from ..db.base import Synced
 from ..errors import NotFound, ValidationError
-from ..models import SYNCED_MODELS, AdviserVisit, Consultation, MediationCase
+from ..models import SYNCED_MODELS, AdviserVisit, Consultation, MediationCase, Staff
 from ..records import to_dict
 from .base import Saved, check_version, load, reads, saved, writes
 from ..security import permissions as perms
@@ -52,6 +53,36 @@ def find(session: Session, key: str) -> Synced:
 @reads
 def get_record(session: Session, key: str) -> dict[str, Any]:
     return to_dict(find(session, key))
+
+
+def _local(t: dt.datetime | None) -> str:
+    """A stored UTC time as the machine's local time, to the minute."""
+    if t is None:
+        return ""
+    return t.replace(tzinfo=dt.timezone.utc).astimezone().strftime("%Y-%m-%d %H:%M")
+
+
+def _staff_name(session: Session, uid: str | None) -> str:
+    if not uid:
+        return "（未登录操作）"
+    staff = session.get(Staff, uid)
+    return staff.name if staff is not None else "（已删除的工作人员）"
+
+
+@reads
+def provenance(session: Session, key: str) -> dict[str, Any]:
+    """Who registered and who last changed a record, by name and local time: what the GUI and
+    printouts show (the stored staff uids mean nothing to a reader)."""
+    obj = find(session, key)
+    changed = obj.version > 1 or obj.updated_at != obj.created_at
+    return {
+        "created_by": _staff_name(session, obj.created_by), "created_at": _local(obj.created_at),
+        "updated_by": _staff_name(session, obj.updated_by) if changed else "",
+        "updated_at": _local(obj.updated_at) if changed else "",
+        "version": obj.version,
+        "text": (f"{_staff_name(session, obj.created_by)} 于 {_local(obj.created_at)} 登记"
+                 + (f"；{_staff_name(session, obj.updated_by)} 于 {_local(obj.updated_at)} 最后修改" if changed else "")),
+    }
 
 
 @reads
