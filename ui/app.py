@@ -8,9 +8,10 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QEvent, QLibraryInfo, QLocale, QObject, QTimer, QTranslator
-from PySide6.QtGui import QFont, QFontDatabase
+from PySide6.QtGui import QFont, QFontDatabase, QIcon
 from PySide6.QtWidgets import QApplication, QDialog, QDialogButtonBox, QLabel, QVBoxLayout
 
+from station.about import icon_path
 from station.fonts import FACES, font_path
 
 from .bus import StationBus
@@ -72,6 +73,7 @@ def application() -> QApplication:
     if not getattr(app, "_station_ready", False):
         register_fonts()
         install_chinese(app)
+        app.setWindowIcon(QIcon(str(icon_path())))
         app._station_ready = True  # type: ignore[attr-defined]
     return app
 

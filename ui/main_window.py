@@ -21,7 +21,9 @@ from .worker import DbWorker
 #: the screens in sidebar order: (title, module under ui.pages, class); imported on first visit
 SCREENS = [("工作台", "home", "HomePage"), ("来访咨询", "consultations", "ConsultationPage"),
            ("人民调解", "mediation", "MediationPage"), ("村居法律顾问", "visits", "VisitsPage"),
-           ("当事人", "people", "PeoplePage"), ("设置", "settings", "SettingsPage")]
+           ("当事人", "people", "PeoplePage"),
+           ("导入台账", "ledger_import", "LedgerImportPage"),
+           ("设置", "settings", "SettingsPage")]
 
 
 class MainWindow(QMainWindow):
@@ -60,6 +62,10 @@ class MainWindow(QMainWindow):
             act.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
             act.triggered.connect(lambda _c=False, m=method: getattr(self.current_page(), m)())
             self.addAction(act)
+        about = QAction("关于", self, shortcut=QKeySequence(QKeySequence.StandardKey.HelpContents))
+        about.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+        about.triggered.connect(self.show_about)
+        self.addAction(about)
         self.operator = QComboBox()
         self.operator.setAccessibleName("当前操作人")
         self.operator.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
@@ -193,6 +199,10 @@ class MainWindow(QMainWindow):
         med = self.page("MediationPage")
         self.show_page(self._built.index(med))
         med.open_case(uid)  # type: ignore[attr-defined]
+
+    def show_about(self) -> None:
+        from .widgets.about import AboutDialog
+        AboutDialog(self).open()
 
     def closeEvent(self, e: QCloseEvent) -> None:  # noqa: N802
         for p in self._built:
