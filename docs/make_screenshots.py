@@ -140,6 +140,8 @@ def main(records: int = 3000) -> None:
         win.show_page(1)
         shot("13-large-font-consultation")
         gui.set_large_font(False)
+        from docs.make_ledger_screenshots import ledger_shots
+        ledger_shots(app, gui, shot, spin, folder)  # 18-20: 导入台账, its dry run, the About box
         gui.close()
     finally:
         shutil.rmtree(folder, ignore_errors=True)

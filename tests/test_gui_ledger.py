@@ -92,6 +92,13 @@ def test_messy_ledger_mapping_values_preview_and_dry_run(gui: Any, qtbot: Any, t
     assert ids[0] == "340621********0016" and VALID_ID_2 not in json.dumps(rows, ensure_ascii=False)
     assert rows[0][headers.index("申请人姓名")] == "张*"
     assert "被申请人联系电话" in headers
+    dates = {r[0]: r[headers.index("受理日期")] for r in rows}
+    assert dates["4"] == "2025-03-05"
+    assert dates["5"] == "2025-04-01" and dates["6"] == "2025-04-15" and dates["7"] == "2025-05-10"
+    assert dates["9"] == "2025-06-01"  # full-width digits
+    bad_date = preview.item(4, headers.index("受理日期"))
+    assert bad_date.text() == "2025.13.1" and "日期不存在" in bad_date.toolTip()
+    assert "存成了数字" in preview.item(5, headers.index("申请人身份证号码")).toolTip()
     # change one mapping: the respondent's phone column is not imported
     choose(qtbot, find(page, "被申请人/联系电话", QComboBox), "（不导入）")
     assert page.mapping["H"] is None
@@ -99,10 +106,13 @@ def test_messy_ledger_mapping_values_preview_and_dry_run(gui: Any, qtbot: Any, t
     assert "被申请人联系电话" not in headers
     # coded values: how each is read, and the unreadable one mapped by the user
     values = table_rows(find(page, "值对应", QTableWidget))
-    assert ["K列 调解结果", "调解成功", "3", "书面协议", ""] in values
-    assert ["K列 调解结果", "好像成了", "1", "无法识别", ""] in values
+    assert ["K 调解结果", "调解成功", "3", "书面协议", ""] in values
+    assert ["K 调解结果", "好像成了", "1", "无法识别", ""] in values
+    outcome = headers.index("调解结果")
+    assert "无法识别的调解结果" in preview.item(4, outcome).toolTip()
     choose(qtbot, find(page, "调解结果：好像成了", QComboBox), "调解不成")
     assert page.value_maps() == {"outcome": {"好像成了": "failed"}}
+    assert preview.item(4, outcome).text() == "调解不成" and not preview.item(4, outcome).toolTip()
 
     before = gui.station.records.count_records("case", {})
     text = run(qtbot, gui, page, "检查")

@@ -95,3 +95,65 @@ def coded_columns(sheet: Sheet, names: Names, limit: int = 60) -> list[dict[str,
         out.append({"field": col.field, "field_label": field_label(sheet.kind, col.field), "column": col.letter,
                     "header": col.header, "values": found})
     return out
+
+
+_DATES = ("accepted_on", "applied_on", "outcome_on", "visit_date")
+_NUMBERS = ("amount", "hours", "attendees", "people_involved")
+
+
+def preview_read(sheet: Sheet, names: Names, value_maps: dict[str, dict[str, str]] | None = None,
+                 limit: int = 20, *, reveal: bool = False) -> list[dict[str, Any]]:
+    """The first rows as the import will read them: dates as dates, coded values as what they map to,
+    with what cannot be read marked (``problem``). Names, ID numbers, phones and addresses are
+    masked unless ``reveal``. (The services' own checks, such as an ID number's check digit, are
+    left to the dry run.)"""
+    from ..masking import mask_address, mask_id, mask_name, mask_phone
+
+    masks: dict[str, Callable[[str], str]] = {"name": mask_name, "id_number": mask_id, "phone": mask_phone,
+                                              "address": mask_address}
+    out: list[dict[str, Any]] = []
+    for number, row in sheet.rows[:limit]:
+        cells: dict[str, dict[str, Any]] = {}
+        for col in sheet.columns:
+            if not col.field:
+                continue
+            raw = row[col.index] if col.index < len(row) else None
+            mapped = (value_maps or {}).get(col.field, {}).get(V.clean(raw))
+            if mapped is not None:
+                raw = mapped
+            sub = _sub(col.field)
+            problem = None
+            try:
+                text = _read_cell(col.field, sub, raw, names)
+            except V.Unclear as e:
+                text, problem = V.clean(raw), str(e)
+            if text and not reveal and "." in col.field and sub in masks:
+                text = masks[sub](text)
+            cells[col.field] = {"text": text, "problem": problem}
+        out.append({"row": number, "cells": cells})
+    return out
+
+
+def _read_cell(field: str, sub: str, raw: Any, names: Names) -> str:
+    if raw is None or V.clean(raw) == "":
+        return ""
+    if sub in _DATES:
+        day = V.parse_date(raw)
+        return day.isoformat() if day else ""
+    if sub == "occurred_at":
+        when = V.parse_datetime(raw)
+        return "" if when is None else when.strftime("%Y-%m-%d %H:%M" if when.time() else "%Y-%m-%d")
+    if sub in ("start_time", "end_time"):
+        t = V.parse_time(raw)
+        return t.strftime("%H:%M") if t else ""
+    if sub in _NUMBERS:
+        n = V.parse_number(raw)
+        return "" if n is None else f"{n:g}"
+    if sub == "id_number":
+        return V.parse_id_number(raw)
+    if sub == "name":
+        from ..validation import normalise_name
+        return normalise_name(V.clean(raw))
+    if is_coded(field):
+        return read_as(field, raw, names)
+    return V.clean(raw)

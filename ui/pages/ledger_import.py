@@ -150,6 +150,7 @@ class LedgerImportPage(Page):
         self.values = _table(["字段", "台账中的写法", "行数", "识别为", "改为"], "值对应")
         self.preview = _table(["行"], "导入预览")
         self.problems = _table(["行", "列", "问题"], "检查结果")
+        self.problems.setWordWrap(True)  # a long message wraps rather than being cut
         self.reveal = QCheckBox("显示完整个人信息")
         self.reveal.setAccessibleName("显示完整个人信息")
         self.reveal.setToolTip("预览中默认遮盖姓名、身份证号、电话和住址；显示完整信息将记入审计日志")
@@ -179,8 +180,9 @@ class LedgerImportPage(Page):
         body = QSplitter()
         body.addWidget(left)
         body.addWidget(right)
-        body.setStretchFactor(0, 4)
+        body.setStretchFactor(0, 5)
         body.setStretchFactor(1, 6)
+        body.setSizes([560, 680])
 
         self.check_btn = QPushButton("检查")
         self.check_btn.setAccessibleName("检查")
@@ -383,7 +385,7 @@ class LedgerImportPage(Page):
             for v in col["values"]:
                 r = self.values.rowCount()
                 self.values.insertRow(r)
-                self.values.setItem(r, 0, _item(f"{col['column']}列 {col['field_label']}"))
+                self.values.setItem(r, 0, _item(f"{col['column']} {col['field_label']}"))
                 self.values.setItem(r, 1, _item(v["raw"]))
                 self.values.setItem(r, 2, _item(str(v["rows"])))
                 shown = v["reads_as"] if v["problem"] is None else "无法识别"
@@ -401,9 +403,10 @@ class LedgerImportPage(Page):
                 combo.setCurrentIndex(max(combo.findData(chosen), 0))
                 combo.activated.connect(lambda _i: self._value_changed())
                 self.values.setCellWidget(r, 4, combo)
-        self._fit(self.values, stretch=1)
+        self._fit(self.values, stretch=4)
 
     def _value_changed(self) -> None:
+        self._fill_preview()
         self.problems.setRowCount(0)
         self.result.setText("值对应已更改，请重新检查。")
 
@@ -427,7 +430,7 @@ class LedgerImportPage(Page):
 
     # preview -----------------------------------------------------------------------------------
     def _fill_preview(self) -> None:
-        from station.ledger.importer import preview
+        from station.ledger.valuemap import preview_read
         self.preview.clear()
         if self.sheet is None or self.sheet.kind is None:
             self.preview.setRowCount(0)
@@ -437,15 +440,15 @@ class LedgerImportPage(Page):
         fields = [c.field for c in sheet.columns if c.field]
         self.preview.setColumnCount(1 + len(fields))
         self.preview.setHorizontalHeaderLabels(["行"] + [field_label(kind, f) for f in fields])
-        rows = preview(sheet, PREVIEW_ROWS, reveal=self.reveal.isChecked())
+        rows = preview_read(sheet, self._names(), self.value_maps(), PREVIEW_ROWS, reveal=self.reveal.isChecked())
         self.preview.setRowCount(len(rows))
         for r, row in enumerate(rows):
             self.preview.setItem(r, 0, _item(str(row["row"])))
-            cells: dict[str, str] = row["cells"]  # type: ignore[assignment]
             for i, f in enumerate(fields, 1):
-                text = cells.get(f, "")
-                it = _item(text.replace("\n", " / "))
-                it.setToolTip(text if len(text) > 20 else "")
+                cell = row["cells"].get(f, {"text": "", "problem": None})
+                text = str(cell["text"])
+                it = _item(text.replace("\n", " / "), ERROR_COLOR if cell["problem"] else None)
+                it.setToolTip(cell["problem"] or (text if len(text) > 20 else ""))
                 self.preview.setItem(r, i, it)
         self._fit(self.preview, cap=220)
 
@@ -536,6 +539,7 @@ class LedgerImportPage(Page):
             it.setToolTip(what)
             self.problems.setItem(r, 2, it)
         self._fit(self.problems, stretch=2)
+        self.problems.resizeRowsToContents()
 
     def problem_rows(self) -> list[tuple[str, str, str]]:
         """The problems table as shown (tests and screenshots read it)."""
