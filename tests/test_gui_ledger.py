@@ -75,6 +75,14 @@ def table_rows(table: QTableWidget) -> list[list[str]]:
 
 def test_messy_ledger_mapping_values_preview_and_dry_run(gui: Any, qtbot: Any, tmp_path: Path) -> None:
     page = open_page(qtbot, gui, "LedgerImportPage")
+    status = find(page, "读取结果", QLabel)
+    fake = tmp_path / "不是表格.xlsx"
+    fake.write_text("这不是 Excel 文件", encoding="utf-8")
+    edit = find(page, "文件", QLineEdit)
+    edit.setText(str(fake))
+    qtbot.keyClick(edit, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: status.text().startswith("无法读取这个文件"), timeout=10000)
+    assert not find(page, "检查").isEnabled() and not find(page, "导入").isEnabled()
     load(qtbot, page, case_ledger(tmp_path / "调解台账.xlsx", messy=True))
     assert find(page, "工作表", QComboBox).currentText() == "2025年"
     assert find(page, "台账类型", QComboBox).currentText() == "人民调解台账"

@@ -52,6 +52,12 @@ def run_import(st: Any, params: dict[str, Any], dry_run: bool, progress: Callabl
                          default_mediator=params["mediator"], dry_run=dry_run, progress=progress)
 
 
+def _stop_reader(reader: DbWorker) -> None:
+    """The page is gone: a read still running delivers to nobody, and the thread ends."""
+    reader._closed = True
+    reader._pool.shutdown(wait=False)
+
+
 def created_text(created: dict[str, int]) -> str:
     """The records first, then the people, staff and villages they brought along."""
     order = list(_WHAT)
@@ -102,6 +108,7 @@ class LedgerImportPage(Page):
         # reading a workbook needs no database: a reader thread of its own keeps the DB thread free
         self.reader = DbWorker(lambda: None)  # type: ignore[arg-type, return-value]
         self.reader.start()
+        self.destroyed.connect(lambda *_a, r=self.reader: _stop_reader(r))
         self.path = ""
         self.sheet: Sheet | None = None  # as read, with the guessed mapping
         self.mapping: dict[str, str | None] = {}  # column letter → field
@@ -114,6 +121,7 @@ class LedgerImportPage(Page):
         self.file.returnPressed.connect(lambda: self.load(self.file.text().strip()))
         browse = QPushButton("选择文件…")
         browse.setAccessibleName("选择文件")
+        browse.setObjectName("browse")
         browse.clicked.connect(self.choose_file)
         self.sheets = QComboBox()
         self.sheets.setAccessibleName("工作表")
@@ -234,10 +242,6 @@ class LedgerImportPage(Page):
 
     def new(self) -> None:
         self.choose_file()
-
-    def closeEvent(self, e: Any) -> None:  # noqa: N802
-        self.reader.shutdown()
-        super().closeEvent(e)
 
     # reading the file (reader thread) ---------------------------------------------------------
     def choose_file(self) -> None:
@@ -482,6 +486,7 @@ class LedgerImportPage(Page):
             return
         params = self.params()
         self._set_ready(False)
+        self._set_busy(True)
         self.progress.setRange(0, max(len(self.sheet.rows), 1))
         self.progress.setValue(0)
         self.progress.show()
@@ -498,6 +503,7 @@ class LedgerImportPage(Page):
 
     def _failed(self, exc: BaseException) -> None:
         self.progress.hide()
+        self._set_busy(False)
         self._set_ready(self.sheet is not None)
         self.result.setStyleSheet(f"color: {ERROR_COLOR.name()};")
         from station.errors import StationError
@@ -507,6 +513,7 @@ class LedgerImportPage(Page):
     def _done(self, report: Any, dry_run: bool) -> None:
         self.report = report
         self.progress.hide()
+        self._set_busy(False)
         self._set_ready(True)
         self._fill_problems(report.problems)
         errors, warnings = len(report.errors), len(report.warnings)
@@ -545,6 +552,12 @@ class LedgerImportPage(Page):
         """The problems table as shown (tests and screenshots read it)."""
         return [tuple(self.problems.item(r, c).text() for c in range(3))  # type: ignore[misc]
                 for r in range(self.problems.rowCount())]
+
+    def _set_busy(self, busy: bool) -> None:
+        """While a check or import runs, the file and the mappings it was started with stay as they are."""
+        for w in (self.file, self.sheets, self.kind, self.mediator, self.columns, self.values, self.reveal):
+            w.setEnabled(not busy)
+        self.findChild(QPushButton, "browse").setEnabled(not busy)
 
     def _set_ready(self, ready: bool) -> None:
         self.check_btn.setEnabled(ready)
