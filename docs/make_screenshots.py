@@ -69,6 +69,7 @@ def prepare(folder: Path, records: int) -> dict[str, str]:
 
 def main(records: int = 3000) -> None:
     from ui.app import StationApp
+    from ui.main_window import SCREENS
     OUT.mkdir(parents=True, exist_ok=True)
     folder = Path(tempfile.mkdtemp(prefix="station-shots-"))
     try:
@@ -133,12 +134,14 @@ def main(records: int = 3000) -> None:
         dlg.save()
         shot("11-person-duplicate-warning", widget=dlg)
         dlg.reject()
-        win.show_page(5)
+        win.show_page(next(i for i, s in enumerate(SCREENS) if s[2] == "SettingsPage"))
         shot("12-settings")
         gui.set_large_font(True)
         win.show_page(1)
         shot("13-large-font-consultation")
         gui.set_large_font(False)
+        from docs.make_ledger_screenshots import ledger_shots
+        ledger_shots(app, gui, shot, spin, folder)  # 18-20: 导入台账, its dry run, the About box
         gui.close()
     finally:
         shutil.rmtree(folder, ignore_errors=True)

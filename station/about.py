@@ -6,7 +6,6 @@ bundle's copies of their metadata), never typed in by hand.
 """
 from __future__ import annotations
 
-from importlib import metadata
 from pathlib import Path
 
 from . import __version__
@@ -28,6 +27,7 @@ LIBRARIES: dict[str, str] = {
 
 
 def _version(dist: str) -> str | None:
+    from importlib import metadata  # here, not at the top: icon_path() is needed before the first paint
     try:
         return metadata.version(dist)
     except metadata.PackageNotFoundError:

@@ -9,9 +9,10 @@ from typing import Any
 # Only what the first paint needs is imported here: every module (and every Qt enum namespace,
 # `Qt` alone costs ~20 ms) that is not needed before the window shows is imported lazily.
 from PySide6.QtCore import QEvent, QLibraryInfo, QLocale, QObject, QTimer, QTranslator
-from PySide6.QtGui import QFont, QFontDatabase
+from PySide6.QtGui import QFont, QFontDatabase, QIcon
 from PySide6.QtWidgets import QApplication, QDialog, QDialogButtonBox, QLabel, QVBoxLayout
 
+from station.about import icon_path
 from station.fonts import FACES, font_path
 
 from .bus import StationBus
@@ -77,6 +78,7 @@ def application() -> QApplication:
     if not getattr(app, "_station_ready", False):
         register_fonts(("ui",))
         install_chinese(app)
+        app.setWindowIcon(QIcon(str(icon_path())))
         app._station_ready = True  # type: ignore[attr-defined]
     return app
 

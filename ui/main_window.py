@@ -22,7 +22,9 @@ if TYPE_CHECKING:  # the pages (and the `Qt` namespace they use) load after the 
 #: the screens in sidebar order: (title, module under ui.pages, class); imported on first visit
 SCREENS = [("工作台", "home", "HomePage"), ("来访咨询", "consultations", "ConsultationPage"),
            ("人民调解", "mediation", "MediationPage"), ("村居法律顾问", "visits", "VisitsPage"),
-           ("当事人", "people", "PeoplePage"), ("设置", "settings", "SettingsPage")]
+           ("当事人", "people", "PeoplePage"),
+           ("导入台账", "ledger_import", "LedgerImportPage"),
+           ("设置", "settings", "SettingsPage")]
 
 
 class MainWindow(QMainWindow):
@@ -96,6 +98,10 @@ class MainWindow(QMainWindow):
             act.setShortcut(QKeySequence(keys))
             act.triggered.connect(lambda _c=False, m=method: getattr(self.current_page(), m)())
             self.addAction(act)
+        about = QAction("关于", self)
+        about.setShortcut(QKeySequence(QKeySequence.StandardKey.HelpContents))
+        about.triggered.connect(self.show_about)
+        self.addAction(about)
 
     def _show_error(self, exc: BaseException) -> None:
         from .pages.base import show_error
@@ -216,6 +222,10 @@ class MainWindow(QMainWindow):
         med = self.page("MediationPage")
         self.show_page(self._built.index(med))
         med.open_case(uid)  # type: ignore[attr-defined]
+
+    def show_about(self) -> None:
+        from .widgets.about import AboutDialog
+        AboutDialog(self).open()
 
     def closeEvent(self, e: QCloseEvent) -> None:  # noqa: N802
         for p in self._built:

@@ -103,18 +103,27 @@ _KEYS: dict[str, Callable[[Row], list[str]]] = {"case": kinds.key_case, "consult
 def import_ledger(st: "Station", path: str | Path, *, sheet: str | None = None, kind: str | None = None,
                   overrides: dict[str, str] | None = None, dry_run: bool = False,
                   default_mediator: str | None = None,
-                  value_maps: dict[str, dict[str, str]] | None = None) -> ImportReport:
+                  value_maps: dict[str, dict[str, str]] | None = None,
+                  progress: Callable[[int, int], None] | None = None) -> ImportReport:
     """Import (or with ``dry_run`` only check) a ledger. Nothing is written unless every row is understood.
 
     ``value_maps``: the user's mapping of values the ledger writes its own way, per field
     (``{"outcome": {"好了": "调解成功"}, "dispute_type": {"宅基地": "03"}}``), applied before reading.
+    ``progress(done, total)`` is called as rows are worked through (from the calling thread).
     """
     sheets = read_ledger(path, sheet, kind, overrides)
     report = ImportReport(str(path), dry_run, [describe(s) for s in sheets])
+    total = sum(len(s.rows) for s in sheets)
+    done = [0]
+
+    def step() -> None:
+        done[0] += 1
+        if progress is not None:
+            progress(done[0], total)
     try:
         with st.write() as session:
             for s in sheets:
-                _import_sheet(session, s, report, Path(path).name, default_mediator, value_maps or {})
+                _import_sheet(session, s, report, Path(path).name, default_mediator, value_maps or {}, step)
             report.committed = not dry_run and not report.errors
             if not report.committed:
                 raise _RollBack()
@@ -127,7 +136,8 @@ def import_ledger(st: "Station", path: str | Path, *, sheet: str | None = None, 
 
 
 def _import_sheet(session: Session, sheet: Sheet, report: ImportReport, source: str,
-                  default_mediator: str | None, value_maps: dict[str, dict[str, str]]) -> None:
+                  default_mediator: str | None, value_maps: dict[str, dict[str, str]],
+                  step: Callable[[], None] = lambda: None) -> None:
     assert sheet.kind is not None
     required = {"case": ["dispute_type", "applicant.name"], "consultation": ["question", "person.name"],
                 "visit": ["content", "visit_date"]}[sheet.kind]
@@ -145,6 +155,7 @@ def _import_sheet(session: Session, sheet: Sheet, report: ImportReport, source: 
     names = kinds.code_names(session, codes.DISPUTE_TYPE if sheet.kind == "case" else codes.CONSULTATION_CATEGORY)
     seen: dict[str, int] = {}
     for number, values in sheet.rows:
+        step()
         row = Row(sheet, number, values, report, value_maps)
         fp = fingerprint(sheet.kind, _KEYS[sheet.kind](row))
         if fp in seen:

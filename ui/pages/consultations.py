@@ -8,6 +8,7 @@ from PySide6.QtWidgets import (QComboBox, QDialog, QHBoxLayout, QLabel, QPushBut
 from station import codes
 
 from ..models.record_table import Column, RecordTable, RecordTableModel
+from ..widgets.export_excel import ExportButton
 from ..widgets.drafting import DraftKeeper, draft_banner
 from ..widgets.field_form import Field, FieldForm, fill_combo
 from ..widgets.person_picker import PersonPicker
@@ -83,6 +84,8 @@ class ConsultationPage(Page):
         top.addWidget(QLabel("类别："))
         top.addWidget(self.filter)
         top.addWidget(self.count)
+        self.export = ExportButton(self, "consultation")
+        top.addWidget(self.export)
         rl.addLayout(top)
         rl.addWidget(self.table)
 

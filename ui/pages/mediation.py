@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (QComboBox, QGroupBox, QHBoxLayout, QLabel, QPushB
 from station import codes
 
 from ..qtcompat import emit
+from ..widgets.export_excel import ExportButton
 from ..models.record_table import Column, RecordTable, RecordTableModel
 from ..widgets.drafting import DraftKeeper, draft_banner
 from ..widgets.field_form import Field, FieldForm, MultiCheck
@@ -380,6 +381,8 @@ class MediationPage(Page):
         top.addWidget(QLabel("状态："))
         top.addWidget(self.status_filter)
         top.addWidget(self.count)
+        self.export = ExportButton(self, "case")
+        top.addWidget(self.export)
         top.addWidget(new_btn)
         ll.addLayout(top)
         ll.addWidget(self.table)

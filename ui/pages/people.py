@@ -10,6 +10,7 @@ from PySide6.QtWidgets import (QFormLayout, QGroupBox, QHBoxLayout, QLabel, QLin
 from station import codes
 from station.masking import mask_id, mask_phone
 
+from ..widgets.export_excel import ExportButton
 from ..models.record_table import Column, RecordTable, RecordTableModel
 from ..widgets.masked import MaskedValue
 from ..widgets.person_picker import DEBOUNCE_MS, PersonDialog
@@ -56,6 +57,8 @@ class PeoplePage(Page):
         top = QHBoxLayout()
         top.addWidget(title_label("当事人"))
         top.addStretch(1)
+        self.export = ExportButton(self, "person")
+        top.addWidget(self.export)
         top.addWidget(new_btn)
         ll.addLayout(top)
         ll.addWidget(self.query)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtWidgets import (QCheckBox, QGridLayout, QGroupBox, QPushButton, QScrollArea, QTableWidget,
+from PySide6.QtWidgets import (QCheckBox, QGridLayout, QGroupBox, QHBoxLayout, QPushButton, QScrollArea, QTableWidget,
                                QTableWidgetItem, QVBoxLayout, QWidget)
 
 from station import codes
@@ -78,7 +78,14 @@ class SettingsPage(Page):
                            slot=self.add_committee), 2, 0)
         body = QWidget()
         bl = QVBoxLayout(body)
-        bl.addWidget(title_label("设置"))
+        head = QHBoxLayout()
+        head.addWidget(title_label("设置"))
+        head.addStretch(1)
+        about = QPushButton("关于本软件（F1）")
+        about.setAccessibleName("关于本软件")
+        about.clicked.connect(lambda: getattr(self.window(), "show_about", lambda: None)())
+        head.addWidget(about)
+        bl.addLayout(head)
         bl.addLayout(grid)
         bl.addStretch(1)
         scroll = QScrollArea()

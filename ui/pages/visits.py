@@ -9,6 +9,7 @@ from PySide6.QtWidgets import (QHBoxLayout, QHeaderView, QLabel, QProgressBar, Q
 
 from station import codes
 
+from ..widgets.export_excel import ExportButton
 from ..models.record_table import Column, RecordTable, RecordTableModel
 from ..widgets.drafting import DraftKeeper, draft_banner
 from ..widgets.field_form import Field, FieldForm
@@ -86,7 +87,12 @@ class VisitsPage(Page):
         top.addWidget(self.year)
         rl.addLayout(top)
         rl.addWidget(self.table_hours, 1)
-        rl.addWidget(title_label("服务日志"))
+        log_head = QHBoxLayout()
+        log_head.addWidget(title_label("服务日志"))
+        log_head.addStretch(1)
+        self.export = ExportButton(self, "visit")
+        log_head.addWidget(self.export)
+        rl.addLayout(log_head)
         rl.addWidget(self.ledger, 1)
         split_layout(self, scroll, right)
         self._started = False
