@@ -20,7 +20,18 @@ from reportlab.platypus import CondPageBreak, Flowable, TableStyle
 from ..periods import LOCAL_OFFSET
 from ..printing import fonts
 from ..printing.fonts import HEI
-from ..printing.layout import HEADING, PLAIN, SMALL, SMALL_LABEL, TITLE, PageInfo, TextBlock, build, gap, grid
+from ..printing.layout import (
+    HEADING,
+    PLAIN,
+    SMALL,
+    SMALL_LABEL,
+    TITLE,
+    PageInfo,
+    TextBlock,
+    build,
+    gap,
+    grid,
+)
 from .model import Report, Table
 from .text import fmt
 
