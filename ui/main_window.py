@@ -21,7 +21,8 @@ from .worker import DbWorker
 #: the screens in sidebar order: (title, module under ui.pages, class); imported on first visit
 SCREENS = [("工作台", "home", "HomePage"), ("来访咨询", "consultations", "ConsultationPage"),
            ("人民调解", "mediation", "MediationPage"), ("村居法律顾问", "visits", "VisitsPage"),
-           ("当事人", "people", "PeoplePage"), ("设置", "settings", "SettingsPage")]
+           ("当事人", "people", "PeoplePage"), ("统计报表", "reports", "ReportsPage"),
+           ("设置", "settings", "SettingsPage")]
 
 
 class MainWindow(QMainWindow):
