@@ -18,7 +18,7 @@ sys.path.insert(0, str(ROOT))
 
 from PySide6.QtCore import QEvent, Qt  # noqa: E402
 from PySide6.QtGui import QKeyEvent  # noqa: E402
-from PySide6.QtWidgets import QApplication, QLineEdit, QPlainTextEdit, QWidget  # noqa: E402
+from PySide6.QtWidgets import QApplication, QLineEdit, QWidget  # noqa: E402
 
 from station import Station, demo  # noqa: E402
 
@@ -133,7 +133,15 @@ def main(records: int = 3000) -> None:
         dlg.save()
         shot("11-person-duplicate-warning", widget=dlg)
         dlg.reject()
-        win.show_page(5)
+        reports = win.page("ReportsPage")
+        win.show_page(win._built.index(reports))
+        spin(app, gui, 1.5)
+        shot("14-reports")
+        reports.tabs.setCurrentIndex(1)  # 图表: QtCharts is loaded now
+        spin(app, gui, 1.5)
+        shot("15-reports-charts")
+        reports.tabs.setCurrentIndex(0)
+        win.show_page(win._built.index(win.page("SettingsPage")))
         shot("12-settings")
         gui.set_large_font(True)
         win.show_page(1)

@@ -195,3 +195,19 @@ def test_charts_tab_is_built_on_first_show_with_the_expected_series(gui: Any, qt
     assert bars.count() == len(villages) == charts.target_line.count() == charts.due_line.count()
     assert sorted(bars.at(i) for i in range(bars.count())) == sorted(float(v["ytd"]) for v in villages.values())
     assert sorted(p.y() for p in charts.target_line.points()) == sorted(float(v["target"]) for v in villages.values())
+
+
+def test_home_lists_every_reminder_of_station_due(gui: Any, qtbot: Any) -> None:
+    from ui.pages.home import REMINDER_KINDS
+    gui.window.show_page(0)
+    idle(qtbot, gui)
+    home = gui.window.pages[0]
+    due = [r.to_dict() for r in gui.station.reports.due(limit=20)]
+    assert due  # the fixture leaves open cases, unvisited agreements and villages behind their hours
+    table = find(home, "待办事项列表", QTableWidget)
+    qtbot.waitUntil(lambda: table.rowCount() == len(due), timeout=10000)
+    shown = [[table.item(r, c).text() for c in range(4)] for r in range(table.rowCount())]
+    assert shown == [[r["severity_label"], REMINDER_KINDS[r["kind"]], r["due"], r["message"]] for r in due]
+    urgent = sum(1 for r in due if r["severity"] == "urgent")
+    assert find(home, "紧急待办", QLabel).text() == str(urgent)
+    assert {r["kind"] for r in due} >= {"case_overdue", "village_hours_behind"}

@@ -142,8 +142,7 @@ def render_pdf(report: Report) -> bytes:
     """The report as PDF bytes (deterministic for the same report)."""
     scope = "" if report.scope["key"] == "station" else f"　{report.scope['label']}"
     info = PageInfo(report.title, header=f"{report.title}{scope}",
-                    reference=f"统计报表 {report.period['key']} {report.scope['key']}　"
-                              f"生成时间 {local_time(report.generated_at)}",
+                    reference=f"统计报表 {report.period['key']}{scope}　生成时间 {local_time(report.generated_at)}",
                     landscape=True)
     return build(story(report), info)
 
