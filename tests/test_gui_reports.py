@@ -211,3 +211,50 @@ def test_home_lists_every_reminder_of_station_due(gui: Any, qtbot: Any) -> None:
     urgent = sum(1 for r in due if r["severity"] == "urgent")
     assert find(home, "紧急待办", QLabel).text() == str(urgent)
     assert {r["kind"] for r in due} >= {"case_overdue", "village_hours_behind"}
+
+
+def test_an_account_without_the_reports_permission_is_refused_on_the_page(
+        fixture_dir: Path, tmp_path: Path, qtbot: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The page does not decide who may see reports: the core refuses, the page says so."""
+    from ui.app import StationApp
+    folder = tmp_path / "data"
+    shutil.copytree(fixture_dir, folder)
+    with Station.open(folder) as st:
+        st.accounts.create_chief("zhang", "所长的密码123", name="张所长")
+        st.sign_in("zhang", "所长的密码123")
+        st.accounts.add_account("li", "接待员密码456", ["counter"], name="李接待")
+    opened = Station.open
+
+    def open_signed_in(*args: Any, **kwargs: Any) -> Station:
+        st = opened(*args, **kwargs)
+        st.sign_in("li", "接待员密码456")
+        return st
+    monkeypatch.setattr(Station, "open", open_signed_in)
+    app = StationApp(folder)
+    try:
+        app.window.show()
+        qtbot.waitExposed(app.window)
+        idle(qtbot, app)
+        page = open_reports(qtbot, app)
+        qtbot.waitUntil(lambda: "统计报表" in find(page, "报表状态", QLabel).text(), timeout=10000)
+        assert "没有“统计报表”权限" in find(page, "报表状态", QLabel).text()
+        assert not find(page, "报送本期").isEnabled() and not find(page, "导出PDF").isEnabled()
+        assert any(w.accessibleName() == "错误提示" and "统计报表" in w.text()
+                   for w in app.app.topLevelWidgets() if w.isVisible())
+    finally:
+        idle(qtbot, app)
+        app.close()
+        del app
+        gc.collect()
+
+
+@pytest.mark.parametrize("kind,expected,label", [
+    ("month", "2026-10", "2026年10月"), ("quarter", "2026-Q4", "2026年第四季度"), ("year", "2026", "2026年"),
+    ("custom", "2026-10-05..2026-10-09", None)])
+def test_period_choices_give_periods_the_core_reads(kind: str, expected: str, label: str | None) -> None:
+    from station.periods import parse_period
+    from ui.pages.reports import period_key
+    key = period_key(kind, 2026, 10, 4, dt.date(2026, 10, 5), dt.date(2026, 10, 9))
+    assert key == expected
+    period = parse_period(key)
+    assert period.key == expected and (label is None or period.label == label)

@@ -250,7 +250,9 @@ class ReportsPage(Page):
             self._load_charts()
 
     def _failed(self, exc: BaseException) -> None:
-        self.status.setText("未能生成报表")
+        """Refusals (no 统计报表 permission, a period not over, a bad range) are said on the page and in a box."""
+        from station.errors import StationError
+        self.status.setText(f"未完成：{exc}" if isinstance(exc, StationError) else "未完成：发生意外错误")
         emit(self.bus.error_raised, exc)
 
     def _show(self, report: Any) -> None:
