@@ -168,6 +168,16 @@ def test_close_a_period_with_confirmation_and_see_it_listed(gui: Any, qtbot: Any
     assert len(gui.station.reports.list_closures()) == 1
 
 
+def test_the_page_does_not_import_qtcharts() -> None:
+    """Start-up and the page itself stay light: QtCharts loads with the 图表 tab only."""
+    import subprocess
+    import sys
+    code = "import sys, ui.main_window, ui.pages.reports; assert 'PySide6.QtCharts' not in sys.modules"
+    r = subprocess.run([sys.executable, "-c", code], cwd=Path(__file__).resolve().parent.parent, check=False,
+                       capture_output=True, text=True, env={**os.environ, "PYTHONPATH": "."}, timeout=120)
+    assert r.returncode == 0, r.stderr
+
+
 def test_charts_tab_is_built_on_first_show_with_the_expected_series(gui: Any, qtbot: Any) -> None:
     page = open_reports(qtbot, gui)
     pick_october(qtbot, gui, page)

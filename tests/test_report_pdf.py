@@ -129,6 +129,14 @@ def test_same_report_same_bytes(october: tuple[Report, bytes]) -> None:
     assert render_pdf(Report.from_dict(report.to_dict())) == pdf  # a closure snapshot reprints identically
 
 
+def test_same_data_same_bytes(data_dir: Path, october: tuple[Report, bytes]) -> None:
+    report, pdf = october
+    with Station.open(data_dir) as st:
+        again = st.reports.build_report("2026-10")
+    again.generated_at = report.generated_at  # the one thing that differs between two runs
+    assert render_pdf(again) == pdf
+
+
 def test_numbers_never_wrap_and_tables_fit_the_page(october: tuple[Report, bytes]) -> None:
     report, _ = october
     from station.printing import fonts
