@@ -20,14 +20,32 @@ TOP_TYPES = 7
 OTHERS = "其他类型"
 
 
-def _nice_max(value: float) -> float:
-    """A round axis maximum a bit above ``value``."""
+def axis_top(value: float, most_ticks: int = 5) -> tuple[float, int]:
+    """A round axis maximum at or above ``value`` and the tick count that puts every tick on a
+    whole "nice" step (1, 2, 5, 10, 20, 25, 50 …), so counts never get labels like 0.6."""
     if value <= 0:
-        return 1.0
-    for step in (1, 2, 5, 10, 20, 25, 50, 100, 200, 250, 500, 1000, 2000, 5000, 10000):
-        if value <= step * 5:
-            return float(step * (int(value // step) + 1))
-    return value * 1.1
+        return 1.0, 2
+    step = 1
+    while True:
+        for m in (1, 2, 2.5, 5):
+            interval = step * m
+            if interval >= 1 and interval == int(interval) and value / interval <= most_ticks:
+                n = -(-value // interval)  # ceil
+                return float(interval * n), int(n) + 1
+        step *= 10
+
+
+#: chart text stays at the normal size in large-font mode: the charts are laid out for it, and
+#: bigger labels would be elided ("1…") rather than be easier to read
+MAX_CHART_POINT_SIZE = 10.0
+
+
+def chart_font(scale: float = 1.0, bold: bool = False) -> QFont:
+    font = QFont(QApplication.font())
+    size = font.pointSizeF() if font.pointSizeF() > 0 else MAX_CHART_POINT_SIZE
+    font.setPointSizeF(min(size, MAX_CHART_POINT_SIZE) * scale)
+    font.setBold(bold)
+    return font
 
 
 class ReportCharts(QWidget):
@@ -54,13 +72,9 @@ class ReportCharts(QWidget):
     @staticmethod
     def _chart(title: str) -> tuple[QChart, QChartView]:
         chart = QChart()
-        font = QFont(QApplication.font())
-        title_font = QFont(font)
-        title_font.setPointSizeF(font.pointSizeF() * 1.15)
-        title_font.setBold(True)
         chart.setTitle(title)
-        chart.setTitleFont(title_font)
-        chart.legend().setFont(font)
+        chart.setTitleFont(chart_font(1.15, bold=True))
+        chart.legend().setFont(chart_font())
         chart.legend().setAlignment(Qt.AlignmentFlag.AlignBottom)
         chart.setMargins(QMargins(4, 4, 4, 4))
         chart.setAnimationOptions(QChart.AnimationOption.NoAnimation)
@@ -81,17 +95,21 @@ class ReportCharts(QWidget):
               fmt: str = "%d", x_title: str = "") -> None:
         x = QBarCategoryAxis()
         x.append(categories)
-        x.setLabelsFont(QApplication.font())
+        x.setLabelsFont(chart_font())
         if x_title:
             x.setTitleText(x_title)
-            x.setTitleFont(QApplication.font())
+            x.setTitleFont(chart_font())
         y = QValueAxis()
-        y.setRange(0, top)
+        top, ticks = axis_top(top)
+        # a little room above the last tick, so a bar or point at the maximum is not cut at the edge
+        y.setRange(0, top * 1.06)
+        y.setTickType(QValueAxis.TickType.TicksDynamic)
+        y.setTickAnchor(0)
+        y.setTickInterval(top / (ticks - 1))
         y.setLabelFormat(fmt)
         y.setTitleText(label)
-        y.setTitleFont(QApplication.font())
-        y.setLabelsFont(QApplication.font())
-        y.setTickCount(6)
+        y.setTitleFont(chart_font())
+        y.setLabelsFont(chart_font())
         chart.addAxis(x, Qt.AlignmentFlag.AlignBottom)
         chart.addAxis(y, Qt.AlignmentFlag.AlignLeft)
         for s in series:
@@ -115,7 +133,7 @@ class ReportCharts(QWidget):
             series.append(bar)
         self.types_chart.addSeries(series)
         monthly_total = [sum(t["values"][i] for t in types) for i in range(12)]
-        self._axes(self.types_chart, numbers, _nice_max(max(monthly_total, default=0)), "受理（件）", [series],
+        self._axes(self.types_chart, numbers, max(monthly_total, default=0), "受理（件）", [series],
                    x_title="月")
         self.types_chart.setTitle(f"{data['year']}年按纠纷类型的月度受理案件")
         self.type_series = series
@@ -138,7 +156,10 @@ class ReportCharts(QWidget):
         self.rate_series = line
 
     def show_hours(self, report: Any) -> None:
-        """Year-to-date hours per village (bars) against the yearly and the pro-rata target (lines)."""
+        """Year-to-date hours per village (bars) against the yearly and the pro-rata target (lines).
+
+        Each target line has two points per village (across its bar), so ``count()`` is twice the villages.
+        """
         self._reset(self.hours_chart)
         self.hours_bars = self.target_line = self.due_line = None
         try:
@@ -163,13 +184,13 @@ class ReportCharts(QWidget):
             pen.setWidth(2)
             pen.setStyle(style)
             line.setPen(pen)
-            line.setPointsVisible(True)
-            for i, r in enumerate(rows):
-                line.append(i, float(r[key] or 0))
+            for i, r in enumerate(rows):  # a level across each village's bar: readable for one village too
+                line.append(i - 0.4, float(r[key] or 0))
+                line.append(i + 0.4, float(r[key] or 0))
             self.hours_chart.addSeries(line)
             lines.append(line)
         top = max([float(r["ytd"] or 0) for r in rows] + [float(r["target"] or 0) for r in rows] + [0.0])
-        self._axes(self.hours_chart, names, _nice_max(top), "小时", [bars, *lines])
+        self._axes(self.hours_chart, names, top, "小时", [bars, *lines])
         self.hours_chart.setTitle(f"村(居)法律顾问服务时长：年度累计与目标（截至{report.period['end']}）")
         self.hours_bars, self.target_line, self.due_line = bars, lines[0], lines[1]
 
