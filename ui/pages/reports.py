@@ -245,7 +245,11 @@ class ReportsPage(Page):
     def show_report(self) -> None:
         period, scope = self.period(), self.scope()
         self.status.setText(f"正在统计 {period}…")
-        self.worker.run(lambda st: st.reports.build_report(period, scope), self._show, self._failed)
+
+        def op(st: Any) -> Any:
+            import station.reports.text  # noqa: F401  (imports openpyxl: here, not on the GUI thread)
+            return st.reports.build_report(period, scope)
+        self.worker.run(op, self._show, self._failed)
         if self.charts is not None:
             self._load_charts()
 
