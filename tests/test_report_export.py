@@ -97,7 +97,8 @@ def test_cli_report_formats(data_dir: Path, tmp_path: Path) -> None:
     (["report", "--period", "2026-13"], "无法识别"),
     (["report", "--period", "2026-10", "--format", "xlsx"], "-o"),
     (["report", "--period", "2026-10", "--scope", "county"], "统计范围"),
-    (["report", "--period", "2026-10", "--format", "pdf"], "参数错误"),
+    (["report", "--period", "2026-10", "--format", "pdf"], "-o"),
+    (["report", "--period", "2026-10", "--format", "docx"], "参数错误"),
     (["due", "--today", "2026-02-30"], "格式不正确"),
 ])
 def test_cli_usage_errors_exit_2(data_dir: Path, args: list[str], message: str) -> None:

@@ -259,6 +259,10 @@ def test_monthly_series_for_charts(built: tuple[Station, dict[str, str]]) -> Non
     assert s["cases_succeeded"] == at(m8=1, m10=2, m11=1)  # K8; K1 K2; K4
     assert s["cases_failed"] == at(m10=2)  # K3 failed, K6 terminated (K7 withdrawn is neither)
     assert s["visit_hours"] == at(m3=10, m9=20, m10=9, m11=4)  # V8; V5; V1-V4; V6 (V7 is 2025)
+    by_type = {t["name"]: t["values"] for t in data["accepted_by_type"]}
+    assert sum(sum(v) for v in by_type.values()) == sum(s["cases_accepted"])  # every accepted case, once
+    assert by_type["婚姻家庭纠纷"] == at(m8=1, m9=1, m10=1)  # K8 08-02, K1 09-28, K4 10-12
+    assert by_type["邻里纠纷"] == at(m10=1)  # K2 (K5 refused)
     committee = st.reports.monthly_series(2026, f"committee:{ids['南坪村人民调解委员会']}")
     assert set(committee["series"]) == {"cases_accepted", "cases_succeeded", "cases_failed"}
     assert committee["series"]["cases_accepted"]["values"] == at(m10=1)

@@ -22,7 +22,7 @@ if TYPE_CHECKING:  # the pages (and the `Qt` namespace they use) load after the 
 #: the screens in sidebar order: (title, module under ui.pages, class); imported on first visit
 SCREENS = [("工作台", "home", "HomePage"), ("来访咨询", "consultations", "ConsultationPage"),
            ("人民调解", "mediation", "MediationPage"), ("村居法律顾问", "visits", "VisitsPage"),
-           ("当事人", "people", "PeoplePage"),
+           ("当事人", "people", "PeoplePage"), ("统计报表", "reports", "ReportsPage"),
            ("导入台账", "ledger_import", "LedgerImportPage"),
            ("设置", "settings", "SettingsPage")]
 

@@ -10,7 +10,9 @@ from typing import Any
 
 from ..errors import ValidationError
 
-FORMATS = ("text", "json", "xlsx")
+FORMATS = ("text", "json", "xlsx", "pdf")
+#: formats written to a file only (binary)
+FILE_FORMATS = ("xlsx", "pdf")
 
 
 def _usage(field: str, label: str, message: str) -> ValidationError:
@@ -55,13 +57,17 @@ def cmd_report(args: argparse.Namespace) -> int:
         for w in saved.warnings:
             print(f"提示：{w}", file=sys.stderr)
         return 0
-    if args.format == "xlsx" and (not args.output or args.output == "-"):
-        raise _usage("output", "输出文件", "导出 xlsx 需要用 -o 指定文件")
+    if args.format in FILE_FORMATS and (not args.output or args.output == "-"):
+        raise _usage("output", "输出文件", f"导出 {args.format} 需要用 -o 指定文件")
     with _open(args) as st:
         report = st.reports.build_report(period, scope, args.compare)
     if args.format == "xlsx":
         path = write_xlsx(report, args.output)
         print(f"已导出 {path}", file=sys.stderr)
+    elif args.format == "pdf":
+        from .pdf import write_pdf
+        path = write_pdf(report, args.output)
+        print(f"已导出 {path}（{path.stat().st_size // 1024} KB）", file=sys.stderr)
     elif args.format == "json":
         _write_text(args.output, json.dumps(report.to_dict(), ensure_ascii=False, indent=1) + "\n")
     else:
@@ -95,7 +101,7 @@ def add_report_commands(sub: Any) -> None:
                    help="统计范围：station（默认）、committee:UID、adviser:UID、village:UID")
     s.add_argument("--format", choices=FORMATS, default="text")
     s.add_argument("--compare", action="store_true", help="主要指标与上期（上月、上季度、上年）比较")
-    s.add_argument("-o", "--output", help="输出文件（xlsx 必填；其他格式默认标准输出）")
+    s.add_argument("-o", "--output", help="输出文件（xlsx、pdf 必填；其他格式默认标准输出）")
     s.add_argument("--today", help="报送时的今天（默认系统日期；只能报送已结束的期间）")
     s.set_defaults(func=cmd_report)
 

@@ -5,6 +5,7 @@ import datetime as dt
 from typing import Any
 
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (QFrame, QGridLayout, QGroupBox, QHeaderView, QLabel, QProgressBar, QTableWidget,
                                QTableWidgetItem, QVBoxLayout, QWidget)
 
@@ -55,6 +56,10 @@ def fill(t: QTableWidget, rows: list[list[str]], uids: list[str | None] | None =
 
 #: reminder kinds whose uid is a mediation case (double-click opens it)
 CASE_REMINDERS = {"follow_up", "performance_overdue", "judicial_window", "case_overdue"}
+#: the kinds of ``st.reports.due()`` as the 待办提醒 table names them
+REMINDER_KINDS = {"follow_up": "回访", "performance_overdue": "履行期限", "judicial_window": "司法确认",
+                  "case_overdue": "调解期限", "referral_no_outcome": "转介结果", "village_hours_behind": "顾问时长"}
+URGENT_COLOR = "#a61b1b"
 
 
 class HomePage(Page):
@@ -66,14 +71,14 @@ class HomePage(Page):
         grid = QGridLayout()
         self.cards: dict[str, QLabel] = {}
         for i, (key, title) in enumerate((("consultations_today", "今日咨询"), ("open_cases", "在办调解案件"),
-                                          ("follow_up", "待回访"), ("judicial_window", "待司法确认"),
-                                          ("unsynced", "未同步记录"))):
+                                          ("urgent", "紧急待办"), ("follow_up", "待回访"),
+                                          ("judicial_window", "待司法确认"), ("unsynced", "未同步记录"))):
             frame, value = card(title)
             self.cards[key] = value
             grid.addWidget(frame, 0, i)
         self.today = table(["编号", "时间", "类别", "咨询事项"], "今日咨询列表")
         self.open_cases = table(["编号", "纠纷名称", "状态", "申请日期"], "在办案件列表")
-        self.due = table(["紧急程度", "期限", "事项"], "待办事项列表")
+        self.due = table(["紧急程度", "类别", "期限", "事项"], "待办事项列表")
         self.hours = table(["村(居)", "已服务（小时）", "目标（小时）", "完成情况"], "村居服务时长")
         for t in (self.open_cases, self.due):
             t.doubleClicked.connect(lambda idx, t=t: self._open_case(t, idx.row()))
@@ -113,6 +118,10 @@ class HomePage(Page):
         for kind in ("follow_up", "judicial_window"):
             n = sum(1 for r in ov["reminders"] if r["kind"] == kind)
             self.cards[kind].setText(f"{n}+" if n >= limit else str(n))
+        urgent = sum(1 for r in ov["reminders"] if r["severity"] == "urgent")
+        self.cards["urgent"].setText(str(urgent))
+        self.cards["urgent"].setStyleSheet(self.cards["urgent"].styleSheet().replace(
+            "#0b4f8a", URGENT_COLOR) if urgent else self.cards["urgent"].styleSheet().replace(URGENT_COLOR, "#0b4f8a"))
         self.cards["unsynced"].setText(f"{ov['unsynced']:,}")
         fill(self.today, [[c["number"], c["occurred_at"][11:16], cats.get(c["category_code"], ""),
                            c["question"][:40]] for c in ov["consultations"]])
@@ -120,8 +129,13 @@ class HomePage(Page):
                                 c["applied_on"]] for c in ov["open_case_list"]],
              [c["uid"] for c in ov["open_case_list"]])
         reminders = ov["reminders"]
-        fill(self.due, [[r["severity_label"], r["due"], r["message"]] for r in reminders],
+        fill(self.due, [[r["severity_label"], REMINDER_KINDS.get(r["kind"], r["kind"]), r["due"], r["message"]]
+                        for r in reminders],
              [r["uid"] if r["kind"] in CASE_REMINDERS else None for r in reminders])
+        for row, r in enumerate(reminders):  # urgent rows in red: overdue, past the deadline
+            if r["severity"] == "urgent":
+                for col in range(self.due.columnCount()):
+                    self.due.item(row, col).setForeground(QColor(URGENT_COLOR))
         self.hours.setRowCount(len(ov["village_hours"]))
         for r, v in enumerate(ov["village_hours"]):
             self.hours.setItem(r, 0, QTableWidgetItem(v["village"]))
