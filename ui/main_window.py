@@ -6,7 +6,7 @@ import importlib
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtGui import QAction, QCloseEvent, QKeyEvent, QKeySequence, QMouseEvent
 from PySide6.QtWidgets import (QComboBox, QHBoxLayout, QLabel, QListWidget, QMainWindow, QStackedWidget,
                                QWidget)
 
@@ -21,7 +21,53 @@ from .worker import DbWorker
 #: the screens in sidebar order: (title, module under ui.pages, class); imported on first visit
 SCREENS = [("工作台", "home", "HomePage"), ("来访咨询", "consultations", "ConsultationPage"),
            ("人民调解", "mediation", "MediationPage"), ("村居法律顾问", "visits", "VisitsPage"),
-           ("当事人", "people", "PeoplePage"), ("设置", "settings", "SettingsPage")]
+           ("当事人", "people", "PeoplePage"),
+           ("同步", "sync", "SyncPage"),
+           ("设置", "settings", "SettingsPage")]
+
+
+class SyncIndicator(QLabel):
+    """Status-bar summary of sync: changes waiting, last success, a short red error; click → 同步 page."""
+
+    clicked = Signal()
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.setAccessibleName("同步状态")
+        self.setCursor(Qt.CursorShape.PointingHandCursor)
+        self.setFocusPolicy(Qt.FocusPolicy.TabFocus)
+        self.setTextFormat(Qt.TextFormat.RichText)
+        self.pending: int | None = None
+        self.sync: dict[str, Any] = {}
+        self.render()
+
+    def render(self) -> None:
+        from .pages.sync import local_time, short_error
+        parts = [] if self.pending is None else [f"未同步 {self.pending:,} 条"]
+        if self.sync.get("running"):
+            parts.append("正在同步…")
+        elif self.sync.get("logged_in"):
+            last = local_time(self.sync.get("last_success_at"))
+            parts.append(f"上次同步 {last[5:] if last else '从未'}")
+        elif self.sync:
+            parts.append("未连接县级平台")
+        text = " · ".join(parts)
+        error = self.sync.get("error") or ""
+        if error and not self.sync.get("running"):
+            text += f' · <span style="color:#b00020;">同步失败：{short_error(error)}</span>'
+        self.setText(text)
+        self.setToolTip(error or "点击打开同步页面")
+        self.setAccessibleDescription(error)
+
+    def mouseReleaseEvent(self, e: QMouseEvent) -> None:  # noqa: N802 - Qt API
+        if e.button() == Qt.MouseButton.LeftButton:
+            emit(self.clicked)
+
+    def keyPressEvent(self, e: QKeyEvent) -> None:  # noqa: N802 - Qt API
+        if e.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter, Qt.Key.Key_Space):
+            emit(self.clicked)
+        else:
+            super().keyPressEvent(e)
 
 
 class MainWindow(QMainWindow):
@@ -65,8 +111,9 @@ class MainWindow(QMainWindow):
         self.operator.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
         self.operator.currentIndexChanged.connect(self._operator_changed)
         self.busy = QLabel()
-        self.unsynced = QLabel()
-        self.unsynced.setAccessibleName("未同步记录")
+        self.sync: Any = None  # the SyncController, when the app runs one (attach_sync)
+        self.unsynced = SyncIndicator()
+        self.unsynced.clicked.connect(lambda: self.show_page(self._index("SyncPage")))
         sb = self.statusBar()
         sb.addPermanentWidget(self.busy)
         sb.addPermanentWidget(self.unsynced)
@@ -135,7 +182,22 @@ class MainWindow(QMainWindow):
             emit(self.bus.status_shown, f"已找回上次未保存的草稿：{names}")
 
     def _show_unsynced(self, n: int) -> None:
-        self.unsynced.setText(f"未同步 {n:,} 条")
+        self.unsynced.pending = n
+        self.unsynced.render()
+
+    def attach_sync(self, controller: Any) -> None:
+        """Show the background sync in the status bar and give the 同步 page its controller."""
+        self.sync = controller
+        controller.changed.connect(self._sync_changed)
+        for p in self._built:
+            if p is not None and hasattr(p, "attach_sync"):
+                p.attach_sync(controller)
+
+    def _sync_changed(self, state: dict[str, Any]) -> None:
+        self.unsynced.sync = state
+        if state.get("pending") is not None:
+            self.unsynced.pending = state["pending"]
+        self.unsynced.render()
 
     def _changed(self, kinds: set[str], _initiator: object) -> None:
         if kinds & {"village", "staff", "committee", "station", "setting"}:
@@ -163,6 +225,8 @@ class MainWindow(QMainWindow):
             self._built[n] = page
             if self.ref:
                 page.set_reference(self.ref)  # type: ignore[attr-defined]
+            if self.sync is not None and hasattr(page, "attach_sync"):
+                page.attach_sync(self.sync)
         return page
 
     @property
@@ -176,8 +240,12 @@ class MainWindow(QMainWindow):
     def show_page(self, n: int) -> None:
         self.nav.setCurrentRow(n)
 
+    @staticmethod
+    def _index(cls_name: str) -> int:
+        return next(i for i, s in enumerate(SCREENS) if s[2] == cls_name)
+
     def page(self, cls_name: str) -> Page:
-        return self.page_at(next(i for i, s in enumerate(SCREENS) if s[2] == cls_name))
+        return self.page_at(self._index(cls_name))
 
     def _page_changed(self, n: int) -> None:
         page = self.page_at(n)
