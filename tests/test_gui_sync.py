@@ -270,3 +270,25 @@ def test_conflict_from_two_devices_is_listed_masked_and_resolved(gui: Any, qtbot
         assert gui.station.people.get_person(uid)["phone"] == "13912340000"
     finally:
         devices.close()
+
+
+def test_cancel_stops_between_batches_and_keeps_what_was_acknowledged(gui: Any, qtbot: Any, tmp_path: Path) -> None:
+    hub = HubProcess(f"sqlite:///{tmp_path / 'slow-hub.db'}", tmp_path, STATION_HUB_INGEST_DELAY="1.0").start()
+    try:
+        page = sync_page(qtbot, gui)
+        connect(qtbot, gui, page, hub)
+        wait_runs(qtbot, gui, 1)
+        gui.station.people.save_person({"name": "钱七", "gender": "男"})
+        runs = gui.sync.runs
+        click(qtbot, find(page, "立即同步", QPushButton))
+        qtbot.waitUntil(lambda: find(page, "同步阶段", QLabel).text().startswith("正在上传"), timeout=10000)
+        click(qtbot, find(page, "取消", QPushButton))  # while the hub is still taking the batch
+        assert find(page, "同步阶段", QLabel).text().startswith("正在取消")
+        wait_runs(qtbot, gui, runs + 1)
+        assert gui.sync.state["last"]["status"] == "cancelled"
+        assert find(page, "同步阶段", QLabel).text() == "同步已取消，已完成的部分已保存"
+        assert gui.sync.state["error"] == "" and gui.sync.failures == 0
+        assert pending(gui.station) == 0  # the batch in flight was acknowledged and kept
+        assert gui.sync.timer.isActive()  # the regular schedule goes on
+    finally:
+        hub.stop()

@@ -202,7 +202,7 @@ class MainWindow(QMainWindow):
     def _changed(self, kinds: set[str], _initiator: object) -> None:
         if kinds & {"village", "staff", "committee", "station", "setting"}:
             self.load_reference()
-        else:
+        elif self.sync is None:  # with a sync controller, its status refresh brings the count
             self.worker.run(lambda st: st.dashboard.unsynced_count(), self._show_unsynced)
 
     def _operator_changed(self, _i: int) -> None:
