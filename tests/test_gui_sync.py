@@ -19,13 +19,21 @@ from station import Station  # noqa: E402
 from station.sync import list_conflicts, run_sync  # noqa: E402
 
 from .gui_helpers import choose, click, find, idle, type_text  # noqa: E402
-from .sync.conftest import Devices, HubProcess, _station_template, sqlite_hub, sqlite_hub_db  # noqa: E402,F401
+from .sync.conftest import Devices, HubProcess  # noqa: E402
 from .sync.helpers import pending  # noqa: E402
 from .test_gui_scenarios import pick_person  # noqa: E402
 
 CODE = "340621101"  # the `ready` station's code
 FAST = {"interval": 600.0, "retry_base": 0.2, "retry_cap": 0.4, "probe_interval": 0.2, "probe_timeout": 0.5,
         "start_delay": 0.1}
+
+
+@pytest.fixture
+def hub(tmp_path: Path) -> Iterator[HubProcess]:
+    """A real hub process (SQLite) on a free port of 127.0.0.1."""
+    h = HubProcess(f"sqlite:///{tmp_path / 'hub.db'}", tmp_path).start()
+    yield h
+    h.stop()
 
 
 @pytest.fixture
@@ -80,18 +88,18 @@ def hub_counts(hub: HubProcess) -> dict[str, int]:
     return dict(row["counts"])
 
 
-def test_connect_record_sync_now_and_status_bar(gui: Any, qtbot: Any, sqlite_hub: HubProcess) -> None:
+def test_connect_record_sync_now_and_status_bar(gui: Any, qtbot: Any, hub: HubProcess) -> None:
     page = sync_page(qtbot, gui)
     assert "尚未连接" in find(page, "连接状态", QLabel).text()
     click(qtbot, find(page, "连接", QPushButton))  # empty form: told next to the fields, nothing sent
     assert find(page, "县级平台地址错误", QLabel).text() == "请填写县级平台地址"
-    connect(qtbot, gui, page, sqlite_hub)
+    connect(qtbot, gui, page, hub)
     assert find(page, "设备令牌", QLineEdit).text() == ""  # not left on screen
     assert gui.station.data_dir.joinpath("hub.token").exists() is False  # keyring, not a file
     wait_runs(qtbot, gui, 1)  # connecting starts a first sync
     assert gui.sync.state["error"] == ""
     assert find(page, "待上传记录", QLabel).text() == "待上传：0 条"
-    before = hub_counts(sqlite_hub).get("consultation", 0)
+    before = hub_counts(hub).get("consultation", 0)
 
     # a consultation registered at the counter waits in the outbox…
     gui.window.show_page(1)
@@ -125,17 +133,17 @@ def test_connect_record_sync_now_and_status_bar(gui: Any, qtbot: Any, sqlite_hub
     qtbot.waitUntil(lambda: find(page, "待上传记录", QLabel).text() == "待上传：0 条", timeout=5000)
     assert "核对一致" in find(page, "上次同步结果", QLabel).text()
     assert pending(gui.station) == 0
-    assert hub_counts(sqlite_hub)["consultation"] == before + 1
+    assert hub_counts(hub)["consultation"] == before + 1
     assert "未同步 0 条" in indicator.text()
     assert find(page, "上次成功同步", QLabel).text() != "上次成功同步：从未"
 
 
 def test_hub_down_shows_chinese_error_and_background_retry_succeeds(gui: Any, qtbot: Any,
-                                                                    sqlite_hub: HubProcess) -> None:
+                                                                    hub: HubProcess) -> None:
     page = sync_page(qtbot, gui)
-    connect(qtbot, gui, page, sqlite_hub)
+    connect(qtbot, gui, page, hub)
     wait_runs(qtbot, gui, 1)
-    sqlite_hub.kill()
+    hub.kill()
     gui.station.people.save_person({"name": "赵六", "gender": "男"})  # one change waiting
     runs = gui.sync.runs
     click(qtbot, find(page, "立即同步", QPushButton))
@@ -155,36 +163,41 @@ def test_hub_down_shows_chinese_error_and_background_retry_succeeds(gui: Any, qt
     assert gui.sync.timer.isActive() or gui.sync.running
     assert pending(gui.station) > 0
     # the hub comes back: the next background attempt succeeds, nobody pressed anything
-    sqlite_hub.start()
+    hub.start()
     qtbot.waitUntil(lambda: gui.sync.failures == 0 and not gui.sync.running, timeout=20000)
     idle(qtbot, gui)
     qtbot.waitUntil(lambda: "同步失败" not in indicator.text(), timeout=5000)
     assert pending(gui.station) == 0
-    assert hub_counts(sqlite_hub)["person"] >= 2
+    assert hub_counts(hub)["person"] >= 2
     page = sync_page(qtbot, gui)
     assert not find(page, "同步错误", QLabel, visible=False).isVisible()
 
 
-def test_network_return_is_noticed_by_the_probe(gui: Any, qtbot: Any, sqlite_hub: HubProcess) -> None:
+def test_network_return_is_noticed_by_the_probe(gui: Any, qtbot: Any, hub: HubProcess) -> None:
     """With a long backoff only the /health probe can notice the hub is back, and it starts a sync."""
     page = sync_page(qtbot, gui)
-    connect(qtbot, gui, page, sqlite_hub)
+    connect(qtbot, gui, page, hub)
     wait_runs(qtbot, gui, 1)
     gui.sync.retry_base = gui.sync.retry_cap = 3600.0
-    sqlite_hub.kill()
+    hub.kill()
     runs = gui.sync.runs
     click(qtbot, find(page, "立即同步", QPushButton))
     wait_runs(qtbot, gui, runs + 1)
     assert gui.sync.failures == 1 and gui.sync.timer.remainingTime() > 600_000
     assert gui.sync.probe_timer.isActive()
-    sqlite_hub.start()
+    hub.start()
     qtbot.waitUntil(lambda: gui.sync.failures == 0 and gui.sync.runs == runs + 2, timeout=15000)
     assert not gui.sync.probe_timer.isActive()
 
 
-def test_refused_token_says_so_in_chinese(gui: Any, qtbot: Any, sqlite_hub: HubProcess) -> None:
+def test_refused_token_says_so_in_chinese(gui: Any, qtbot: Any, hub: HubProcess) -> None:
     page = sync_page(qtbot, gui)
-    type_text(qtbot, find(page, "县级平台地址", QLineEdit), sqlite_hub.url)
+    assert not find(page, "令牌文件", QLineEdit, visible=False).isVisible()  # keyring here: no file offered
+    assert not find(page, "密钥环提示", QLabel, visible=False).isVisible()
+    click(qtbot, find(page, "立即同步", QPushButton))  # not connected yet: told what to do first
+    assert find(page, "同步错误", QLabel).text().startswith("本机尚未连接县级平台")
+    assert not gui.sync.running
+    type_text(qtbot, find(page, "县级平台地址", QLineEdit), hub.url)
     type_text(qtbot, find(page, "设备令牌", QLineEdit), "not-a-token")
     click(qtbot, find(page, "连接", QPushButton))
     result = find(page, "连接结果", QLabel)
@@ -193,7 +206,7 @@ def test_refused_token_says_so_in_chinese(gui: Any, qtbot: Any, sqlite_hub: HubP
     assert "尚未连接" in find(page, "连接状态", QLabel).text()
 
 
-def test_no_keyring_offers_an_explicit_file(gui: Any, qtbot: Any, sqlite_hub: HubProcess, tmp_path: Path,
+def test_no_keyring_offers_an_explicit_file(gui: Any, qtbot: Any, hub: HubProcess, tmp_path: Path,
                                             monkeypatch: pytest.MonkeyPatch) -> None:
     import keyring
     from keyring.backends import fail
@@ -204,8 +217,8 @@ def test_no_keyring_offers_an_explicit_file(gui: Any, qtbot: Any, sqlite_hub: Hu
     assert "没有可用的系统密钥环" in note.text()
     box = find(page, "改用文件保存令牌", QCheckBox)
     assert not box.isChecked()  # the user must choose it
-    reg = sqlite_hub.register(CODE, "临涣镇司法所")
-    type_text(qtbot, find(page, "县级平台地址", QLineEdit), sqlite_hub.url)
+    reg = hub.register(CODE, "临涣镇司法所")
+    type_text(qtbot, find(page, "县级平台地址", QLineEdit), hub.url)
     type_text(qtbot, find(page, "设备令牌", QLineEdit), reg["token"])
     click(qtbot, find(page, "连接", QPushButton))  # not ticked: refused, nothing stored
     result = find(page, "连接结果", QLabel)
@@ -223,12 +236,12 @@ def test_no_keyring_offers_an_explicit_file(gui: Any, qtbot: Any, sqlite_hub: Hu
     assert gui.sync.state["error"] == ""
 
 
-def test_conflict_from_two_devices_is_listed_masked_and_resolved(gui: Any, qtbot: Any, sqlite_hub: HubProcess,
-                                                                 tmp_path: Path, _station_template: Path) -> None:
+def test_conflict_from_two_devices_is_listed_masked_and_resolved(gui: Any, qtbot: Any, hub: HubProcess,
+                                                                 tmp_path: Path, _template: Path) -> None:
     page = sync_page(qtbot, gui)
-    connect(qtbot, gui, page, sqlite_hub)
+    connect(qtbot, gui, page, hub)
     wait_runs(qtbot, gui, 1)
-    devices = Devices(sqlite_hub, tmp_path / "other", _station_template)
+    devices = Devices(hub, tmp_path / "other", _template)
     (tmp_path / "other").mkdir()
     try:
         other = devices.new(CODE, "临涣镇司法所")
@@ -282,6 +295,11 @@ def test_cancel_stops_between_batches_and_keeps_what_was_acknowledged(gui: Any, 
         runs = gui.sync.runs
         click(qtbot, find(page, "立即同步", QPushButton))
         qtbot.waitUntil(lambda: find(page, "同步阶段", QLabel).text().startswith("正在上传"), timeout=10000)
+        # while the hub takes its time, the DB worker still serves the pages at once (the sync is elsewhere)
+        t0, answered = time.monotonic(), []
+        gui.worker.run(lambda st: st.dashboard.unsynced_count(), answered.append)
+        qtbot.waitUntil(lambda: bool(answered), timeout=2000)
+        assert gui.sync.running and time.monotonic() - t0 < 0.5
         click(qtbot, find(page, "取消", QPushButton))  # while the hub is still taking the batch
         assert find(page, "同步阶段", QLabel).text().startswith("正在取消")
         wait_runs(qtbot, gui, runs + 1)

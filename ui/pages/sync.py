@@ -148,7 +148,7 @@ class SyncPage(Page):
         # connection ---------------------------------------------------------------------------
         self.form = FieldForm([
             Field("hub_url", "县级平台地址", required=True, placeholder="如 http://10.0.0.5:8750"),
-            Field("token", "设备令牌", required=True, placeholder="由县级管理员签发（station-hub register）"),
+            Field("token", "设备令牌", required=True, placeholder="由县级管理员签发"),
             Field("token_file", "令牌文件"),
         ])
         token = self.form.inputs["token"]
@@ -338,6 +338,7 @@ class SyncPage(Page):
             return
         if not self.sync.state["logged_in"]:
             self.error.setText("本机尚未连接县级平台：请先填写平台地址和设备令牌，点“连接”")
+            self.error.show()
             return
         if not self.sync.sync_now("manual"):
             emit(self.bus.status_shown, "正在同步，请稍候")
