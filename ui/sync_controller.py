@@ -207,9 +207,13 @@ class SyncController(QObject):
         self.running, self._cancel = False, None
         self.runs += 1
         self.failures += 1
-        self.state["error"] = f"同步出错（{type(exc).__name__}），稍后会自动重试"
-        self.state["retryable"] = True
+        from station.sync import SyncResult
+        res = SyncResult(status="error", message=f"同步出错（{type(exc).__name__}），稍后会自动重试", code="crash")
+        self.state["last"] = res.to_dict()
+        self.state["error"], self.state["retryable"] = res.message, True
         self.schedule(backoff_delay(self.failures, base=self.retry_base, cap=self.retry_cap))
+        self.probe_timer.start()
+        emit(self.finished, res)
         self.refresh()
 
     # network return ----------------------------------------------------------------------------
