@@ -35,6 +35,10 @@ def test_result_carries_the_error_code(sqlite_devices: Devices, sqlite_hub: HubP
 
 
 def test_probe_sees_the_hub_come_and_go(sqlite_hub: HubProcess) -> None:
+    import httpx
+    r = httpx.get(sqlite_hub.url + "/health", timeout=5, trust_env=False)  # no token, no protocol header
+    assert r.status_code == 200 and r.json() == {"ok": True, "protocol": 1}
+    assert "no_token" not in sqlite_hub.log()  # not an authentication failure (those lock the address out)
     assert probe(sqlite_hub.url, timeout=2)
     sqlite_hub.kill()
     assert not probe(sqlite_hub.url, timeout=0.5)
