@@ -67,9 +67,82 @@ def prepare(folder: Path, records: int) -> dict[str, str]:
     return ids
 
 
+def sync_shots(gui: Any, ids: dict[str, str], folder: Path, shot: Callable[..., None],
+               wait: Callable[[float], None]) -> None:
+    """17-sync: connected to a real local hub, one conflict with a second device, then the hub gone."""
+    import socket
+    import subprocess
+
+    from hub.db import make_engine
+    from hub.service import register_device
+    from station.sync import login, run_sync
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    db = f"sqlite:///{folder / 'hub.db'}"
+    hub = subprocess.Popen([sys.executable, "-m", "hub.cli", "--db", db, "serve", "--host", "127.0.0.1", "--port",
+                            str(port)], cwd=str(folder), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(100):
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+                break
+            except OSError:
+                time.sleep(0.1)
+        eng = make_engine(db)
+        mine, theirs = (register_device(eng, "340621101", name="临涣镇司法所") for _ in range(2))
+        eng.dispose()
+        win = gui.window
+        win.show_page(win._index("SyncPage"))
+        page = win.page("SyncPage")
+        page.form.set_value("hub_url", url)
+        page.form.set_value("token", mine["token"])
+        wait(0.5)
+        if page.use_file.isVisible():  # no OS keyring here (xvfb, CI): the explicit file fallback
+            page.use_file.setChecked(True)
+            page.form.set_value("token_file", str(folder / "hub.token"))
+        page.connect_hub()
+
+        def settle(runs: int) -> None:
+            for _ in range(200):
+                if gui.sync.runs > runs and not gui.sync.running:
+                    return
+                wait(0.3)
+            raise RuntimeError(f"sync did not finish: {page.connect_result.text()} {gui.sync.state}")
+        settle(0)
+        other = Station.open(folder / "other")
+        login(other, url, theirs["token"], token_file=folder / "other" / "hub.token")
+        run_sync(other)
+        uid = ids["person"]
+        base = other.people.get_person(uid)["version"]
+        other.people.save_person({"name": "欧阳䶮堃", "gender": "男", "phone": "13800005555",
+                                  "address": "安徽省濉溪县临涣镇南坪村四组"}, uid=uid, base_version=base)
+        run_sync(other)
+        other.close()
+        gui.worker.run(lambda st: st.people.save_person({"name": "欧阳䶮堃", "gender": "男",
+                                                         "phone": "13905570000", "occupation": "农民"},
+                                                        uid=uid, base_version=base))
+        wait(0.5)
+        runs = gui.sync.runs
+        page.sync_now()
+        settle(runs)
+        hub.kill()
+        hub.wait(10)
+        runs = gui.sync.runs
+        page.sync_now()
+        settle(runs)
+        shot("17-sync")
+    finally:
+        gui.sync.shutdown()
+        if hub.poll() is None:
+            hub.kill()
+            hub.wait(10)
+
+
 def main(records: int = 3000) -> None:
     from ui.app import StationApp
-    from ui.main_window import SCREENS
     OUT.mkdir(parents=True, exist_ok=True)
     folder = Path(tempfile.mkdtemp(prefix="station-shots-"))
     try:
@@ -150,6 +223,7 @@ def main(records: int = 3000) -> None:
         gui.set_large_font(False)
         from docs.make_ledger_screenshots import ledger_shots
         ledger_shots(app, gui, shot, spin, folder)  # 18-20: 导入台账, its dry run, the About box
+        sync_shots(gui, ids, folder, shot, lambda s: spin(app, gui, s))
         gui.close()
     finally:
         shutil.rmtree(folder, ignore_errors=True)

@@ -173,6 +173,11 @@ def create_app(db_url: str | None = None) -> FastAPI:
             return _refuse(request, e.status, e.code, e.message, device)
         return await _call(request, hub_audit.ingest_audit, engine, device, body)
 
+    @app.get("/health")
+    async def health() -> Response:
+        """Unauthenticated liveness probe: stations poll it (short timeout) to notice the network is back."""
+        return JSONResponse({"ok": True, "protocol": P.PROTOCOL_VERSION})
+
     @app.get("/v1/stats")
     async def stats(request: Request) -> Response:
         device: Device | None = request.state.device

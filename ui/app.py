@@ -134,7 +134,7 @@ class _AfterFirstPaint(QObject):
 class StationApp:
     """The running GUI: station, worker, bus and window (tests and the bench build one directly)."""
 
-    def __init__(self, data_dir: str | Path) -> None:
+    def __init__(self, data_dir: str | Path, sync_options: dict[str, Any] | None = None) -> None:
         self.app = application()
         self.data_dir = Path(data_dir)
         self.prefs = ui_prefs(self.data_dir)
@@ -150,6 +150,9 @@ class StationApp:
         self.window = MainWindow(self.worker, self.bus)
         self.window.resize(1280, 800)
         self.window.station_missing.connect(self.ask_identity)
+        from .sync_controller import SyncController
+        self.sync = SyncController(self.worker, self.bus, **(sync_options or {}))
+        self.window.attach_sync(self.sync)
         self.setup: SetupDialog | None = None
         self._first_paint = _AfterFirstPaint(self._after_first_paint)
         self.window.installEventFilter(self._first_paint)
@@ -189,6 +192,7 @@ class StationApp:
             if isinstance(w, QDialog) and w.isVisible():
                 w.reject()
         self.window.close()
+        self.sync.shutdown()
         self.worker.shutdown()
         if self.worker.station is not None:
             self.worker.station.close()

@@ -11,6 +11,7 @@ from PySide6.QtWidgets import (QComboBox, QHBoxLayout, QLabel, QListWidget, QMai
 
 from .bus import StationBus
 from .qtcompat import emit
+from .widgets.sync_indicator import SyncIndicator
 from .worker import DbWorker
 
 if TYPE_CHECKING:  # the pages (and the `Qt` namespace they use) load after the first paint
@@ -23,7 +24,7 @@ if TYPE_CHECKING:  # the pages (and the `Qt` namespace they use) load after the 
 SCREENS = [("工作台", "home", "HomePage"), ("来访咨询", "consultations", "ConsultationPage"),
            ("人民调解", "mediation", "MediationPage"), ("村居法律顾问", "visits", "VisitsPage"),
            ("当事人", "people", "PeoplePage"), ("统计报表", "reports", "ReportsPage"),
-           ("导入台账", "ledger_import", "LedgerImportPage"),
+           ("同步", "sync", "SyncPage"), ("导入台账", "ledger_import", "LedgerImportPage"),
            ("设置", "settings", "SettingsPage")]
 
 
@@ -57,8 +58,9 @@ class MainWindow(QMainWindow):
         self.operator.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
         self.operator.currentIndexChanged.connect(self._operator_changed)
         self.busy = QLabel()
-        self.unsynced = QLabel()
-        self.unsynced.setAccessibleName("未同步记录")
+        self.sync: Any = None  # the SyncController, when the app runs one (attach_sync)
+        self.unsynced = SyncIndicator()
+        self.unsynced.clicked.connect(lambda: self.show_page(self._index("SyncPage")))
         sb = self.statusBar()
         sb.addPermanentWidget(self.busy)
         sb.addPermanentWidget(self.unsynced)
@@ -80,6 +82,7 @@ class MainWindow(QMainWindow):
         the first shortcut makes PySide build the whole ``Qt`` enum namespace, ~40 ms)."""
         if not self.actions():
             self._add_shortcuts()
+            self.unsynced.finish()
         if self._built[self.nav.currentRow()] is None:
             self._page_changed(self.nav.currentRow())
 
@@ -164,12 +167,27 @@ class MainWindow(QMainWindow):
             emit(self.bus.status_shown, f"已找回上次未保存的草稿：{names}")
 
     def _show_unsynced(self, n: int) -> None:
-        self.unsynced.setText(f"未同步 {n:,} 条")
+        self.unsynced.pending = n
+        self.unsynced.render()
+
+    def attach_sync(self, controller: Any) -> None:
+        """Show the background sync in the status bar and give the 同步 page its controller."""
+        self.sync = controller
+        controller.changed.connect(self._sync_changed)
+        for p in self._built:
+            if p is not None and hasattr(p, "attach_sync"):
+                p.attach_sync(controller)
+
+    def _sync_changed(self, state: dict[str, Any]) -> None:
+        self.unsynced.sync = state
+        if state.get("pending") is not None:
+            self.unsynced.pending = state["pending"]
+        self.unsynced.render()
 
     def _changed(self, kinds: set[str], _initiator: object) -> None:
         if kinds & {"village", "staff", "committee", "station", "setting"}:
             self.load_reference()
-        else:
+        elif self.sync is None:  # with a sync controller, its status refresh brings the count
             self.worker.run(lambda st: st.dashboard.unsynced_count(), self._show_unsynced)
 
     def _operator_changed(self, _i: int) -> None:
@@ -192,6 +210,8 @@ class MainWindow(QMainWindow):
             self._built[n] = page
             if self.ref:
                 page.set_reference(self.ref)  # type: ignore[attr-defined]
+            if self.sync is not None and hasattr(page, "attach_sync"):
+                page.attach_sync(self.sync)
         return page
 
     @property
@@ -205,8 +225,12 @@ class MainWindow(QMainWindow):
     def show_page(self, n: int) -> None:
         self.nav.setCurrentRow(n)
 
+    @staticmethod
+    def _index(cls_name: str) -> int:
+        return next(i for i, s in enumerate(SCREENS) if s[2] == cls_name)
+
     def page(self, cls_name: str) -> Page:
-        return self.page_at(next(i for i, s in enumerate(SCREENS) if s[2] == cls_name))
+        return self.page_at(self._index(cls_name))
 
     def _page_changed(self, n: int) -> None:
         page = self.page_at(n)

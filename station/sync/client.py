@@ -114,3 +114,17 @@ class HubClient:
 
     def stats(self) -> list[dict[str, Any]]:
         return list(self._send("GET", "/v1/stats"))
+
+
+def probe(url: str, timeout: float = 2.0) -> bool:
+    """Is the hub reachable? A cheap unauthenticated GET of ``/health`` with a short timeout.
+
+    Any HTTP answer counts (an older hub without ``/health`` answers 404): the point is
+    only to notice that the network is back, so the scheduler can sync at once.
+    """
+    try:
+        with httpx.Client(timeout=timeout, trust_env=False) as c:
+            c.get(url.rstrip("/") + "/health")
+        return True
+    except httpx.HTTPError:
+        return False

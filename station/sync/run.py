@@ -57,6 +57,7 @@ class SyncResult:
 
     status: str = "ok"  # ok | busy | cancelled | error
     message: str = ""
+    code: str = ""  # SyncError.code when status == "error" (see errors.plain_message)
     retryable: bool = True
     sent: int = 0
     accepted: int = 0
@@ -204,7 +205,7 @@ def run_sync(station: "Station", *, progress: Progress | None = None, cancel: Ca
         except _Cancelled:
             res.status, res.message = "cancelled", "同步已取消，已完成的部分已保存"
         except SyncError as e:
-            res.status, res.message, res.retryable = "error", e.message, e.retryable
+            res.status, res.message, res.retryable, res.code = "error", e.message, e.retryable, e.code
         finally:
             if own and client is not None:
                 client.close()
