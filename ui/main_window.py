@@ -7,14 +7,15 @@ from typing import Any
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
-from PySide6.QtWidgets import (QComboBox, QHBoxLayout, QLabel, QListWidget, QMainWindow, QStackedWidget,
-                               QWidget)
+from PySide6.QtWidgets import (QComboBox, QHBoxLayout, QLabel, QListWidget, QMainWindow, QPushButton,
+                               QStackedWidget, QWidget)
 
 from station import codes
 
 from .bus import StationBus
 from .pages.base import Page, show_error
 from .qtcompat import emit
+from .session import SessionController, role_names
 from .worker import DbWorker
 
 
@@ -27,7 +28,8 @@ SCREENS = [("工作台", "home", "HomePage"), ("来访咨询", "consultations", 
 class MainWindow(QMainWindow):
     station_missing = Signal()  # the database has no station identity yet
 
-    def __init__(self, worker: DbWorker, bus: StationBus, title: str = "司法所工作平台") -> None:
+    def __init__(self, worker: DbWorker, bus: StationBus, title: str = "司法所工作平台",
+                 lock_ms: int | None = None) -> None:
         super().__init__()
         self.worker, self.bus = worker, bus
         self.setWindowTitle(title)
@@ -46,12 +48,17 @@ class MainWindow(QMainWindow):
             act.triggered.connect(lambda _c=False, n=i - 1: self.show_page(n))
             self.addAction(act)
         self.nav.currentRowChanged.connect(self._page_changed)
-        central = QWidget()
-        lay = QHBoxLayout(central)
+        self.content = QWidget()
+        lay = QHBoxLayout(self.content)
         lay.setContentsMargins(0, 0, 0, 0)
         lay.addWidget(self.nav)
         lay.addWidget(self.stack, 1)
-        self.setCentralWidget(central)
+        # the work, or (signed out / locked) the sign-in panel over it: a hidden page paints nothing
+        self.session = SessionController(self, lock_ms)
+        self.cover = QStackedWidget()
+        self.cover.addWidget(self.content)
+        self.cover.addWidget(self.session.panel)
+        self.setCentralWidget(self.cover)
         for name, keys, method in (("新建", QKeySequence.StandardKey.New, "new"),
                                    ("保存", QKeySequence.StandardKey.Save, "save"),
                                    ("查找", QKeySequence.StandardKey.Find, "find"),
@@ -70,14 +77,85 @@ class MainWindow(QMainWindow):
         sb = self.statusBar()
         sb.addPermanentWidget(self.busy)
         sb.addPermanentWidget(self.unsynced)
-        sb.addPermanentWidget(QLabel("操作人："))
+        self.operator_label = QLabel("操作人：")
+        sb.addPermanentWidget(self.operator_label)
         sb.addPermanentWidget(self.operator)
+        # with accounts: who is signed in, instead of the operator choice
+        self.account_label = QLabel()
+        self.account_label.setAccessibleName("当前账号")
+        self.lock_button = QPushButton("锁定")
+        self.lock_button.setAccessibleName("锁定")
+        self.lock_button.setToolTip("锁定屏幕（Ctrl+L）")
+        self.lock_button.clicked.connect(self.session.lock)
+        self.sign_out_button = QPushButton("退出登录")
+        self.sign_out_button.setAccessibleName("退出登录")
+        self.sign_out_button.setToolTip("退出登录，换其他工作人员登录")
+        self.sign_out_button.clicked.connect(self.session.sign_out)
+        for w in (self.account_label, self.lock_button, self.sign_out_button):
+            sb.addPermanentWidget(w)
+            w.hide()
         worker.busy_changed.connect(lambda b: self.busy.setText("正在处理…" if b else ""))
+        self._retired: list[Page] = []
+        worker.busy_changed.connect(self._bury)
         bus.status_shown.connect(lambda m: sb.showMessage(m, 8000))
         bus.error_raised.connect(lambda e: show_error(self, e))
         bus.station_changed.connect(self._changed)
-        self.nav.setCurrentRow(0)
+        self.session.start()  # sign-in first where the folder has accounts; then start_work()
+
+    def start_work(self, home: bool = False) -> None:
+        """Access settled (no accounts, or signed in): open the chosen (or first) screen, load reference data."""
+        row = self.nav.currentRow()
+        if row < 0 or (home and row != 0):
+            self.nav.setCurrentRow(0)
+        else:
+            self._page_changed(row)
         self.load_reference()
+
+    def reset_pages(self) -> None:
+        """Another account signed in: drop every built page (drafts were saved) and start again."""
+        for n, page in enumerate(self._built):
+            if page is None:
+                continue
+            self.stack.insertWidget(n, QWidget())
+            self.stack.removeWidget(page)
+            page.hide()
+            self._retired.append(page)  # results still on their way land on a live (hidden) widget
+            self._built[n] = None
+        self._drafts_checked = False
+        self.start_work(home=True)
+
+    def _bury(self, busy: bool) -> None:
+        """The DB worker went idle: no result is left for the retired pages, delete them."""
+        if not busy and self._retired:
+            retired, self._retired = self._retired, []
+            for page in retired:
+                page.deleteLater()
+
+    def flush_drafts(self) -> None:
+        for p in self._built:
+            flush = getattr(p, "flush_drafts", None)
+            if flush:
+                flush()
+
+    def show_cover(self, shown: bool) -> None:
+        self.cover.setCurrentIndex(1 if shown else 0)
+        self.statusBar().clearMessage()  # a message may name someone
+        self.statusBar().setVisible(not shown)
+
+    def cover_shown(self) -> bool:
+        return self.cover.currentIndex() == 1
+
+    def show_account(self, has_accounts: bool, account: dict[str, Any] | None) -> None:
+        """Status bar: the signed-in account (accounts exist) or the operator choice (no accounts yet)."""
+        self.operator_label.setVisible(not has_accounts)
+        self.operator.setVisible(not has_accounts)
+        for w in (self.account_label, self.lock_button, self.sign_out_button):
+            w.setVisible(has_accounts and account is not None)
+        if account is not None:
+            self.account_label.setText(f"已登录：{account.get('name', account['username'])}"
+                                       f"（{role_names(account['roles'])}）")
+        else:
+            self.account_label.clear()
 
     # reference data shared by the pages -------------------------------------------------
     def load_reference(self) -> None:
@@ -104,7 +182,7 @@ class MainWindow(QMainWindow):
         if not info:
             emit(self.station_missing)
         if info:
-            self.setWindowTitle(f"{info['name']} · 司法所工作平台")
+            self.session.title_changed(f"{info['name']} · 司法所工作平台")
         current = self.operator.currentData()
         self.operator.blockSignals(True)
         self.operator.clear()
@@ -195,8 +273,5 @@ class MainWindow(QMainWindow):
         med.open_case(uid)  # type: ignore[attr-defined]
 
     def closeEvent(self, e: QCloseEvent) -> None:  # noqa: N802
-        for p in self._built:
-            flush = getattr(p, "flush_drafts", None)
-            if flush:
-                flush()
+        self.flush_drafts()
         super().closeEvent(e)

@@ -10,6 +10,7 @@ from station import codes
 
 from ..widgets.field_form import Field, FieldForm
 from .base import Page, title_label
+from .settings_security import SecuritySection
 from ..qtcompat import emit
 
 
@@ -76,6 +77,8 @@ class SettingsPage(Page):
         grid.addWidget(box("工作人员", self.staff, self.staff_form, button="添加工作人员", slot=self.add_staff), 1, 1)
         grid.addWidget(box("人民调解委员会", self.committees, self.committee_form, button="添加调解委员会",
                            slot=self.add_committee), 2, 0)
+        self.security = SecuritySection(worker, bus)  # 锁屏、备份、账号 (ui/pages/settings_security.py)
+        grid.addWidget(self.security, 2, 1, 2, 1)
         body = QWidget()
         bl = QVBoxLayout(body)
         bl.addWidget(title_label("设置"))
