@@ -11,8 +11,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtWidgets import (QFileDialog, QGroupBox, QHBoxLayout, QLabel, QMessageBox, QPushButton, QSpinBox,
-                               QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QFileDialog, QGridLayout, QGroupBox, QHBoxLayout, QLabel, QMessageBox, QPushButton,
+                               QSpinBox, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
 
 from station import codes
 
@@ -119,11 +119,14 @@ class SecuritySection(QWidget):
         al.addWidget(self.account_form)
         al.addWidget(_button("添加账号", self.add_account))
         al.addWidget(self.account_note)
-        lay = QVBoxLayout(self)
+        lay = QGridLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
-        lay.addWidget(lock_box)
-        lay.addWidget(backup_box)
-        lay.addWidget(self.accounts_box)
+        lay.addWidget(lock_box, 0, 0)
+        lay.addWidget(backup_box, 1, 0)
+        lay.addWidget(self.accounts_box, 0, 1, 3, 1)
+        lay.setRowStretch(2, 1)
+        lay.setColumnStretch(0, 1)
+        lay.setColumnStretch(1, 1)
         self._account_rows: list[dict[str, Any]] = []
 
     # the device settings live on the window's session controller ------------------------------------
