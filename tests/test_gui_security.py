@@ -345,3 +345,27 @@ def test_chief_adds_an_account_that_can_sign_in(gui: Any, qtbot: Any) -> None:
     sign_in(qtbot, gui, "lili", "lili-pass-1")
     qtbot.waitUntil(lambda: w.nav.isVisible(), timeout=5000)
     assert find(w, "当前账号", QLabel).text() == "已登录：李丽（人民调解员）"
+
+
+def test_restore_from_backup_replaces_the_data_and_asks_to_sign_in_again(gui: Any, qtbot: Any) -> None:
+    w = gui.window
+    sign_in(qtbot, gui, "chief", CHIEF_PW)
+    page = go(qtbot, gui, 6)
+    idle(qtbot, gui)
+    click(qtbot, find(page, "立即备份", QPushButton))
+    result = find(page, "备份结果", QLabel)
+    qtbot.waitUntil(lambda: result.text().startswith("已备份到"), timeout=10000)
+    path = Path(result.text().removeprefix("已备份到 ").rsplit("（", 1)[0])
+    gui.worker.run(lambda st: st.people.save_person({"name": "赵铁柱", "gender": "男"}))  # after the backup
+    idle(qtbot, gui)
+    assert [h for h in gui.station.search("赵铁柱") if h.kind == "person"]
+    page.security.confirm_restore(path)
+    click(qtbot, find(dialog("restore_confirm"), "确认恢复", QPushButton))
+    idle(qtbot, gui)
+    qtbot.waitUntil(lambda: find(w, "用户名", QLineEdit).isVisible(), timeout=10000)
+    assert "已从备份恢复" in find(w, "登录说明", QLabel).text() and not on_screen("赵铁柱")
+    sign_in(qtbot, gui, "chief", CHIEF_PW)
+    qtbot.waitUntil(lambda: w.nav.isVisible(), timeout=5000)
+    assert not [h for h in gui.station.search("赵铁柱") if h.kind == "person"]  # the backup's data is back
+    assert [h for h in gui.station.search("王桂英") if h.kind == "person"]
+    assert list((gui.station.data_dir / "backups").glob("station-before-restore-*.db"))

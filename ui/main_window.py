@@ -113,6 +113,11 @@ class MainWindow(QMainWindow):
 
     def reset_pages(self) -> None:
         """Another account signed in: drop every built page (drafts were saved) and start again."""
+        self.retire_pages()
+        self.start_work(home=True)
+
+    def retire_pages(self) -> None:
+        """Drop every built page (another account, or a restored database): they are rebuilt on the next visit."""
         for n, page in enumerate(self._built):
             if page is None:
                 continue
@@ -122,7 +127,6 @@ class MainWindow(QMainWindow):
             self._retired.append(page)  # results still on their way land on a live (hidden) widget
             self._built[n] = None
         self._drafts_checked = False
-        self.start_work(home=True)
 
     def _bury(self, busy: bool) -> None:
         """The DB worker went idle: no result is left for the retired pages, delete them."""

@@ -183,6 +183,9 @@ class SessionController(QObject):
         self.locked = False
         self._hidden: list[QWidget] = []
         self._focus: QWidget | None = None
+        self._started = False  # the pages have been opened (start_work)
+        self._note = ""  # said on the sign-in panel next time (after a restore)
+        self._work_for: str | None = None  # the account the open pages were built for
         self._disabled: list[QAction] = []
         self._saved_title = ""
         self.prefs: dict[str, Any] = {}
@@ -260,17 +263,24 @@ class SessionController(QObject):
         self.has_accounts = has
         if has and account is None:
             self._cover()
-            self.panel.show_sign_in()
+            self.panel.show_sign_in(self._note)
+            self._note = ""
             self._show_account()
             return
         if account is not None:
             self.refresh()
         self._show_account()
+        self._started = True
         self.window.start_work()
+        if self._note:
+            emit(self.window.bus.status_shown, self._note)
+            self._note = ""
 
     def _adopt(self, has: bool, account: dict[str, Any] | None) -> None:
         self.has_accounts = has
         self.account = account
+        if account is not None:
+            self._work_for = account["uid"]
         self._show_account()
         if account is not None and not self.locked:
             self.idle.start()
@@ -304,13 +314,13 @@ class SessionController(QObject):
                             lambda e: panel.show_error(failure_text(e)))
 
     def _signed_in(self, account: dict[str, Any]) -> None:
-        previous = getattr(self, "_work_for", None)
+        previous, self._work_for = self._work_for, account["uid"]
         self.account = account
         self.has_accounts = True
-        self._work_for = account["uid"]
         self._restore_screen(reopen=False)
         self._show_account()
-        if previous is None:
+        if not self._started:
+            self._started = True
             self.window.start_work()
         elif previous != account["uid"]:
             self.window.reset_pages()  # the next person sees nothing the previous one had open
@@ -342,6 +352,14 @@ class SessionController(QObject):
 
     def switch_user(self) -> None:
         self.sign_out()
+
+    def after_restore(self, note: str) -> None:
+        """The database was replaced by a backup (a new Station, nobody signed in): start over."""
+        self.account, self.locked, self._work_for, self._started = None, False, None, False
+        self.idle.stop()
+        self.window.retire_pages()
+        self._note = note
+        self.start()
 
     # -- idle lock -------------------------------------------------------------------------------------------
     def eventFilter(self, obj: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt API

@@ -84,7 +84,8 @@ class SecuritySection(QWidget):
         r3 = QHBoxLayout()
         self.backup_now = _button("立即备份", self.make_backup)
         r3.addWidget(self.backup_now)
-        r3.addWidget(_button("从备份恢复…", self.explain_restore))
+        self.restore_button = _button("从备份恢复…", self.choose_backup)
+        r3.addWidget(self.restore_button)
         r3.addStretch(1)
         bl.addLayout(r3)
         bl.addWidget(self.result)
@@ -153,6 +154,7 @@ class SecuritySection(QWidget):
         for w in (self.lock_minutes, self.keep):
             w.setEnabled(can(perms.SETTINGS))
         self.backup_now.setEnabled(can(perms.DATA))
+        self.restore_button.setEnabled(can(perms.DATA))
         self.accounts_box.setVisible(held is not None and perms.ACCOUNTS in held)
         if self.accounts_box.isVisible():
             self.load_accounts()
@@ -215,17 +217,74 @@ class SecuritySection(QWidget):
             self.result.setText(f"备份未完成：{exc}")
         self.worker.run(op, done, failed)
 
-    def explain_restore(self) -> None:
-        box = QMessageBox(QMessageBox.Icon.Information, "从备份恢复",
-                          "恢复会替换当前数据库，需要先关闭本程序：\n\n"
-                          "1. 退出司法所工作平台；\n"
-                          "2. 在命令行运行：station restore 备份文件.stbak\n"
-                          "   （所长账号登录；先完整校验备份，再替换；原数据库另存到 backups 文件夹）；\n"
-                          "3. 重新打开本程序。\n\n"
-                          "别的电脑上的备份需要那台电脑设置加密时打印的恢复码。",
-                          QMessageBox.StandardButton.Ok, self)
-        box.setAccessibleName("恢复说明")
+    # restore ----------------------------------------------------------------------------------------
+    def choose_backup(self) -> None:
+        dlg = QFileDialog(self, "选择备份文件", self.folder.text(), "备份文件 (*.stbak)")
+        dlg.setFileMode(QFileDialog.FileMode.ExistingFile)
+        dlg.fileSelected.connect(lambda p: p and self.confirm_restore(Path(p)))
+        dlg.open()
+
+    def confirm_restore(self, path: Path) -> None:
+        """Ask before replacing the database (the current one is kept aside in backups/)."""
+        box = QMessageBox(QMessageBox.Icon.Warning, "从备份恢复",
+                          f"用备份文件\n{path}\n替换当前数据库？\n\n"
+                          "恢复前会完整校验备份；当前数据库另存到 backups 文件夹。恢复后需要重新登录。",
+                          QMessageBox.StandardButton.NoButton, self)
+        box.setObjectName("restore_confirm")
+        ok = box.addButton("恢复", QMessageBox.ButtonRole.AcceptRole)
+        ok.setAccessibleName("确认恢复")
+        box.addButton("取消", QMessageBox.ButtonRole.RejectRole)
+        ok.clicked.connect(lambda: self.restore(path))
         box.open()
+        self.confirm = box
+
+    def restore(self, path: Path) -> None:
+        """Close the station on the DB thread, restore, open the restored one in its place."""
+        worker = self.worker
+        self.result.setStyleSheet("")
+        self.result.setText("正在校验并恢复…")
+
+        def op(st: Any) -> dict[str, Any]:
+            import hashlib
+            import json
+            import zipfile
+
+            from station import Station
+            from station.security import crypto
+            from station.security import permissions as perms
+            from station.security.backup import BackupError
+            from station.security.backup import restore as restore_backup
+            st.require(perms.DATA)
+            folder, key = st.data_dir, st.key
+            try:
+                with zipfile.ZipFile(path) as z:
+                    names = set(z.namelist())
+                    theirs = json.loads(z.read(crypto.KEYINFO)).get("db_id") if crypto.KEYINFO in names else None
+            except (zipfile.BadZipFile, OSError, ValueError) as e:
+                raise BackupError(f"备份文件不完整或已损坏：{e}") from None
+            ours = crypto.read_info(folder)
+            if theirs is not None and (ours is None or ours.db_id != theirs):
+                raise BackupError("这份备份来自另一个加密的数据库，需要它的恢复码：请退出程序，"
+                                  "在命令行运行 station restore 备份文件")
+            with open(path, "rb") as f:
+                st.audit("restore", detail={"file_sha256": hashlib.file_digest(f, "sha256").hexdigest()})
+            st.close()
+            try:
+                manifest = restore_backup(folder, path, key=key)
+            finally:  # restored or not, a station is open again (the same key, or plain)
+                worker.station = Station.open(folder, key=key if crypto.read_info(folder) is not None else None)
+            return dict(manifest)
+
+        def done(manifest: dict[str, Any]) -> None:
+            note = f"已从备份恢复（备份时间 {manifest['created_at']}）。请重新登录。"
+            s = self._session()
+            if s is not None:
+                s.after_restore(note)
+
+        def failed(exc: BaseException) -> None:
+            self.result.setStyleSheet(ERROR_STYLE)
+            self.result.setText(f"未恢复：{exc}")
+        worker.run(op, done, failed)
 
     # accounts -----------------------------------------------------------------------------------------
     def load_accounts(self) -> None:
