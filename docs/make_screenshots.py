@@ -186,6 +186,42 @@ def security_shots(folder: Path) -> None:
     win.grab().save(str(OUT / "16-settings-security.png"))
     print("wrote 16-settings-security")
     gui.close()
+    key_prompt_shot()
+
+
+def key_prompt_shot() -> None:
+    """17: an encrypted database in password mode asks for its password (after a wrong one)."""
+    from ui.app import StationApp
+    folder = Path(tempfile.mkdtemp(prefix="station-shots-key-"))
+    try:
+        st = Station.open(folder, encrypt=True, password="db-password-1")
+        st.close()
+        gui = StationApp(folder)
+        app = gui.app
+        gui.window.resize(*SIZE)
+        gui.window.show()
+        for _ in range(100):
+            app.processEvents()
+            time.sleep(0.02)
+            if gui.keys.dialog is not None and gui.keys.dialog.isVisible():
+                break
+        dlg = gui.keys.dialog
+        assert dlg is not None
+        type_into(find(dlg, "数据库密码", QLineEdit), "wrong-password")
+        find(dlg, "打开").click()
+        for _ in range(200):
+            app.processEvents()
+            time.sleep(0.02)
+            if gui.keys.dialog is not dlg and gui.keys.dialog is not None and gui.keys.dialog.isVisible():
+                break
+        assert gui.keys.dialog is not None
+        gui.keys.dialog.grab().save(str(OUT / "17-database-key.png"))
+        print("wrote 17-database-key")
+        gui.keys.dialog.reject()
+        app.processEvents()
+        gui.close()
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 if __name__ == "__main__":

@@ -369,3 +369,26 @@ def test_restore_from_backup_replaces_the_data_and_asks_to_sign_in_again(gui: An
     assert not [h for h in gui.station.search("赵铁柱") if h.kind == "person"]  # the backup's data is back
     assert [h for h in gui.station.search("王桂英") if h.kind == "person"]
     assert list((gui.station.data_dir / "backups").glob("station-before-restore-*.db"))
+
+
+def test_clerk_changes_own_password(gui: Any, qtbot: Any) -> None:
+    w = gui.window
+    sign_in(qtbot, gui, "clerk", CLERK_PW)
+    page = go(qtbot, gui, 6)
+    idle(qtbot, gui)
+    box = page.security.own_box
+    type_text(qtbot, find(box, "原密码", QLineEdit), "not-my-password")
+    type_text(qtbot, find(box, "新密码", QLineEdit), "clerk-pass-2")
+    type_text(qtbot, find(box, "再输入一次新密码", QLineEdit), "clerk-pass-2")
+    click(qtbot, find(box, "修改密码", QPushButton))
+    qtbot.waitUntil(lambda: find(box, "原密码错误", QLabel).text() == "原密码不正确", timeout=5000)
+    find(box, "原密码", QLineEdit).clear()
+    type_text(qtbot, find(box, "原密码", QLineEdit), CLERK_PW)
+    click(qtbot, find(box, "修改密码", QPushButton))
+    qtbot.waitUntil(lambda: find(box, "修改密码结果", QLabel).text().startswith("密码已修改"), timeout=5000)
+    click(qtbot, find(w, "退出登录", QPushButton))
+    idle(qtbot, gui)
+    sign_in(qtbot, gui, "clerk", CLERK_PW)
+    assert gui.station.account is None
+    sign_in(qtbot, gui, "clerk", "clerk-pass-2")
+    assert gui.station.account["username"] == "clerk"

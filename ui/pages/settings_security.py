@@ -120,12 +120,25 @@ class SecuritySection(QWidget):
         al.addWidget(self.account_form)
         al.addWidget(_button("添加账号", self.add_account))
         al.addWidget(self.account_note)
+        # own password (any signed-in account) ------------------------------------------------------
+        self.own_form = FieldForm([Field("old", "原密码", required=True), Field("new", "新密码", required=True),
+                                   Field("again", "再输入一次新密码", required=True)])
+        for w in self.own_form.inputs.values():
+            w.setEchoMode(w.EchoMode.Password)
+        self.own_note = QLabel()
+        self.own_note.setAccessibleName("修改密码结果")
+        self.own_box = QGroupBox("修改本人密码")
+        ol = QVBoxLayout(self.own_box)
+        ol.addWidget(self.own_form)
+        ol.addWidget(_button("修改密码", self.change_own_password))
+        ol.addWidget(self.own_note)
         lay = QGridLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
         lay.addWidget(lock_box, 0, 0)
         lay.addWidget(backup_box, 1, 0)
-        lay.addWidget(self.accounts_box, 0, 1, 3, 1)
-        lay.setRowStretch(2, 1)
+        lay.addWidget(self.own_box, 2, 0)
+        lay.addWidget(self.accounts_box, 0, 1, 4, 1)
+        lay.setRowStretch(3, 1)
         lay.setColumnStretch(0, 1)
         lay.setColumnStretch(1, 1)
         self._account_rows: list[dict[str, Any]] = []
@@ -156,6 +169,7 @@ class SecuritySection(QWidget):
         self.backup_now.setEnabled(can(perms.DATA))
         self.restore_button.setEnabled(can(perms.DATA))
         self.accounts_box.setVisible(held is not None and perms.ACCOUNTS in held)
+        self.own_box.setVisible(account is not None)
         if self.accounts_box.isVisible():
             self.load_accounts()
 
@@ -215,6 +229,40 @@ class SecuritySection(QWidget):
             self.backup_now.setEnabled(True)
             self.result.setStyleSheet(ERROR_STYLE)
             self.result.setText(f"备份未完成：{exc}")
+        self.worker.run(op, done, failed)
+
+    def change_own_password(self) -> None:
+        from station.errors import FieldError, PermissionDenied, ValidationError
+        s = self._session()
+        account = s.account if s is not None else None
+        if account is None:
+            return
+        d = self.own_form.values()
+        self.own_form.clear_errors()
+        if d["new"] != d["again"]:
+            self.own_form.show_errors([FieldError("again", "再输入一次新密码", "两次输入的新密码不一致")])
+            return
+        username = account["username"]
+
+        def op(st: Any) -> None:
+            try:
+                st.accounts.set_password(username, d["new"], d["old"])
+            except PermissionDenied as e:  # 原密码不正确
+                raise ValidationError([FieldError("old", "原密码", str(e))]) from None
+            except ValidationError as e:
+                raise ValidationError([FieldError("new", "新密码", f.message) for f in e.errors]) from None
+
+        def done(_r: None) -> None:
+            self.own_form.reset()
+            self.own_note.setStyleSheet(OK_STYLE)
+            self.own_note.setText("密码已修改，下次登录请用新密码")
+
+        def failed(exc: BaseException) -> None:
+            if isinstance(exc, ValidationError):
+                self.own_form.show_errors(exc.errors)
+                self.own_note.setText("")
+            else:
+                emit(self.bus.error_raised, exc)
         self.worker.run(op, done, failed)
 
     # restore ----------------------------------------------------------------------------------------
