@@ -146,7 +146,8 @@ class StationApp:
         self.worker = DbWorker(open_station, on_unhandled=self._unhandled)
         self.bus.font_scale_changed.connect(self.set_large_font)
         self.window = MainWindow(self.worker, self.bus, lock_ms=lock_ms)
-        self.window.session.configure(self.prefs, lambda p: save_ui_prefs(self.data_dir, p), lock_ms, backup_first_ms)
+        self.window.session.configure(self.prefs, lambda p: save_ui_prefs(self.data_dir, p), lock_ms,
+                                      backup_first_ms)
         self.window.resize(1280, 800)
         self.window.station_missing.connect(self.ask_identity)
         self.setup: SetupDialog | None = None
@@ -172,10 +173,9 @@ class StationApp:
         emit(self.bus.error_raised, exc)
 
     def quit(self) -> None:
-        """退出 at the database key prompt: close the window; the event loop ends."""
+        """退出 at the database key prompt: close the window; with no window left the event loop ends."""
         self.cancelled = True
         self.window.close()
-        QApplication.quit()
 
     def set_large_font(self, large: bool) -> None:
         self.prefs["large_font"] = large
