@@ -257,6 +257,35 @@ def test_key_prompt_asks_again_after_a_wrong_password(password_db: tuple[Path, s
         stop(qtbot, gui)
 
 
+def test_lost_keyring_asks_for_the_recovery_code_only(tmp_path: Path, qtbot: Any) -> None:
+    import keyring
+
+    from station.security import crypto
+    from ui.app import StationApp
+    folder = tmp_path / "enc"
+    st = Station.open(folder, encrypt=True)  # key in the (test) keyring
+    st.reference.setup_station({"code": "340621101", "name": "临涣镇司法所", "abbr": "临"})
+    code = st.recovery_code
+    st.close()
+    info = crypto.read_info(folder)
+    assert info is not None and code
+    keyring.delete_password(crypto.KEYRING_SERVICE, f"database-{info.db_id}")  # new machine / lost keyring
+    gui = StationApp(folder)
+    gui.window.show()
+    try:
+        qtbot.waitUntil(lambda: gui.keys.dialog is not None and gui.keys.dialog.isVisible(), timeout=5000)
+        dlg = gui.keys.dialog
+        assert "恢复码" in find(dlg, "密钥提示", QLabel).text()
+        assert not dlg.use_password.isVisible()  # no password exists in keyring mode
+        type_text(qtbot, find(dlg, "恢复码", QLineEdit), code.lower())
+        click(qtbot, find(dlg, "打开", QPushButton))
+        qtbot.waitUntil(lambda: "临涣镇司法所" in gui.window.windowTitle(), timeout=10000)
+        idle(qtbot, gui)
+    finally:
+        stop(qtbot, gui)
+    assert keyring.get_password(crypto.KEYRING_SERVICE, f"database-{info.db_id}")  # the key went back
+
+
 def test_key_prompt_cancel_quits_cleanly(password_db: tuple[Path, str], qtbot: Any) -> None:
     from ui.app import StationApp
     folder, _code = password_db
