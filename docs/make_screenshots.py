@@ -18,7 +18,7 @@ sys.path.insert(0, str(ROOT))
 
 from PySide6.QtCore import QEvent, Qt  # noqa: E402
 from PySide6.QtGui import QKeyEvent  # noqa: E402
-from PySide6.QtWidgets import QApplication, QLineEdit, QWidget  # noqa: E402
+from PySide6.QtWidgets import QApplication, QLineEdit, QScrollArea, QWidget  # noqa: E402
 
 from station import Station, demo  # noqa: E402
 
@@ -225,9 +225,98 @@ def main(records: int = 3000) -> None:
         ledger_shots(app, gui, shot, spin, folder)  # 18-20: 导入台账, its dry run, the About box
         sync_shots(gui, ids, folder, shot, lambda s: spin(app, gui, s))
         gui.close()
+        security_shots(folder)
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def security_shots(folder: Path) -> None:
+    """14 sign-in, 15 idle lock (over a page with a name on it), 16 设置 → 锁屏、备份、账号."""
+    from ui.app import StationApp
+    st = Station.open(folder)
+    if not st.has_accounts():
+        st.accounts.create_chief("zhouming", "chief-pass-1", name="周明")
+    st.close()
+    gui = StationApp(folder)
+    app, win = gui.app, gui.window
+    win.resize(*SIZE)
+    win.show()
+    spin(app, gui, 1.5)
+    type_into(find(win, "用户名", QLineEdit), "zhouming")
+    type_into(find(win, "密码", QLineEdit), "wrong")
+    win.session.panel.go.click()
+    spin(app, gui, 1.0)
+    win.grab().save(str(OUT / "14-sign-in.png"))
+    print("wrote 14-sign-in")
+    find(win, "密码", QLineEdit).setText("chief-pass-1")
+    win.session.panel.go.click()
+    spin(app, gui, 1.0)
+    win.show_page(4)
+    spin(app, gui, 1.0)
+    win.session.lock()
+    spin(app, gui, 0.5)
+    win.grab().save(str(OUT / "15-idle-lock.png"))
+    print("wrote 15-idle-lock")
+    find(win, "密码", QLineEdit).setText("chief-pass-1")
+    win.session.panel.go.click()
+    spin(app, gui, 1.0)
+    win.show_page(win._index("SettingsPage"))
+    spin(app, gui, 1.0)
+    settings = win.page("SettingsPage")
+    settings.security.make_backup()
+    spin(app, gui, 1.5)
+    scroll = settings.findChildren(QScrollArea)[0]
+    scroll.ensureWidgetVisible(settings.security.accounts_box)
+    spin(app, gui, 0.5)
+    win.grab().save(str(OUT / "16-settings-security.png"))
+    print("wrote 16-settings-security")
+    gui.close()
+    key_prompt_shot()
+
+
+def key_prompt_shot() -> None:
+    """17: an encrypted database in password mode asks for its password (after a wrong one)."""
+    from ui.app import StationApp
+    folder = Path(tempfile.mkdtemp(prefix="station-shots-key-"))
+    try:
+        st = Station.open(folder, encrypt=True, password="db-password-1")
+        st.close()
+        gui = StationApp(folder)
+        app = gui.app
+        gui.window.resize(*SIZE)
+        gui.window.show()
+        for _ in range(100):
+            app.processEvents()
+            time.sleep(0.02)
+            if gui.keys.dialog is not None and gui.keys.dialog.isVisible():
+                break
+        dlg = gui.keys.dialog
+        assert dlg is not None
+        type_into(find(dlg, "数据库密码", QLineEdit), "wrong-password")
+        find(dlg, "打开").click()
+        for _ in range(200):
+            app.processEvents()
+            time.sleep(0.02)
+            if gui.keys.dialog is not dlg and gui.keys.dialog is not None and gui.keys.dialog.isVisible():
+                break
+        assert gui.keys.dialog is not None
+        gui.keys.dialog.grab().save(str(OUT / "17-database-key.png"))
+        print("wrote 17-database-key")
+        gui.keys.dialog.reject()
+        app.processEvents()
+        gui.close()
     finally:
         shutil.rmtree(folder, ignore_errors=True)
 
 
 if __name__ == "__main__":
-    main(int(sys.argv[1]) if len(sys.argv) > 1 else 3000)
+    if sys.argv[1:] == ["security"]:  # only the sign-in / lock / security settings shots, on a small demo
+        OUT.mkdir(parents=True, exist_ok=True)
+        tmp = Path(tempfile.mkdtemp(prefix="station-shots-"))
+        try:
+            prepare(tmp, 300)
+            security_shots(tmp)
+        finally:
+            shutil.rmtree(tmp, ignore_errors=True)
+    else:
+        main(int(sys.argv[1]) if len(sys.argv) > 1 else 3000)

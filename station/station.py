@@ -151,6 +151,11 @@ class Station:
             return permissions.granted(self.account["roles"])
         return frozenset() if accounts.any_accounts(session) else None
 
+    def has_accounts(self) -> bool:
+        """Whether sign-in is needed: callable by anyone, before signing in (the GUI asks first)."""
+        with self.read() as session:
+            return accounts.any_accounts(session)
+
     def require(self, perm: str) -> None:
         """Check a permission for work done on raw sessions (CLI export/import, backup)."""
         with self.read() as session:

@@ -19,6 +19,7 @@ from .bus import StationBus
 from .main_window import MainWindow
 from .worker import DbWorker
 from .qtcompat import emit
+from .session import BACKUP_FIRST_MS, KeyBroker, open_with_key
 
 UI_FAMILIES = ["WenQuanYi Micro Hei", "HanaMinA", "HanaMinB"]
 BASE_POINT_SIZE = 10
@@ -134,7 +135,8 @@ class _AfterFirstPaint(QObject):
 class StationApp:
     """The running GUI: station, worker, bus and window (tests and the bench build one directly)."""
 
-    def __init__(self, data_dir: str | Path, sync_options: dict[str, Any] | None = None) -> None:
+    def __init__(self, data_dir: str | Path, sync_options: dict[str, Any] | None = None,
+                 lock_ms: int | None = None, backup_first_ms: int = BACKUP_FIRST_MS) -> None:
         self.app = application()
         self.data_dir = Path(data_dir)
         self.prefs = ui_prefs(self.data_dir)
@@ -142,12 +144,18 @@ class StationApp:
         self.bus = StationBus()
         folder = self.data_dir
 
+        # an encrypted database without its key in the keyring: the DB thread asks for it (dialog) and waits
+        self.keys = KeyBroker(lambda: getattr(self, "window", None))
+        self.keys.cancelled.connect(self.quit)
+        self.cancelled = False
+
         def open_station() -> Any:
-            from station import Station  # imported on the DB thread, after the window is up
-            return Station.open(folder)
-        self.worker = DbWorker(open_station, on_unhandled=lambda e: emit(self.bus.error_raised, e))
+            return open_with_key(folder, self.keys)  # station is imported on the DB thread, after the window is up
+        self.worker = DbWorker(open_station, on_unhandled=self._unhandled)
         self.bus.font_scale_changed.connect(self.set_large_font)
-        self.window = MainWindow(self.worker, self.bus)
+        self.window = MainWindow(self.worker, self.bus, lock_ms=lock_ms)
+        self.window.session.configure(self.prefs, lambda p: save_ui_prefs(self.data_dir, p), lock_ms,
+                                      backup_first_ms)
         self.window.resize(1280, 800)
         self.window.station_missing.connect(self.ask_identity)
         from .sync_controller import SyncController
@@ -164,7 +172,7 @@ class StationApp:
             return
         self._started = True
         self.worker.start()
-        self.window.build_current_page()
+        self.window.finish_setup()
         if not getattr(self.app, "_station_fallbacks", False):
             register_fonts(("fallback", "fallback2"))
             self.app._station_fallbacks = True  # type: ignore[attr-defined]
@@ -182,6 +190,16 @@ class StationApp:
             self.setup.accepted.connect(lambda: emit(self.bus.station_changed, {"station"}, None))
             self.setup.open()
 
+    def _unhandled(self, exc: BaseException) -> None:
+        if self.cancelled:
+            return  # the user quit at the key prompt: later ops fail for want of a station, say nothing
+        emit(self.bus.error_raised, exc)
+
+    def quit(self) -> None:
+        """退出 at the database key prompt: close the window; with no window left the event loop ends."""
+        self.cancelled = True
+        self.window.close()
+
     def set_large_font(self, large: bool) -> None:
         self.prefs["large_font"] = large
         save_ui_prefs(self.data_dir, self.prefs)
@@ -193,6 +211,7 @@ class StationApp:
                 w.reject()
         self.window.close()
         self.sync.shutdown()
+        self.keys.give_up()  # a DB thread still waiting for the key must not hold the shutdown
         self.worker.shutdown()
         if self.worker.station is not None:
             self.worker.station.close()

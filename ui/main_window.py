@@ -6,11 +6,12 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import (QComboBox, QHBoxLayout, QLabel, QListWidget, QMainWindow, QStackedWidget,
-                               QWidget)
+from PySide6.QtWidgets import (QComboBox, QHBoxLayout, QLabel, QListWidget, QMainWindow, QPushButton,
+                               QStackedWidget, QWidget)
 
 from .bus import StationBus
 from .qtcompat import emit
+from .session import SessionController, role_names
 from .widgets.sync_indicator import SyncIndicator
 from .worker import DbWorker
 
@@ -31,7 +32,8 @@ SCREENS = [("工作台", "home", "HomePage"), ("来访咨询", "consultations", 
 class MainWindow(QMainWindow):
     station_missing = Signal()  # the database has no station identity yet
 
-    def __init__(self, worker: DbWorker, bus: StationBus, title: str = "司法所工作平台") -> None:
+    def __init__(self, worker: DbWorker, bus: StationBus, title: str = "司法所工作平台",
+                 lock_ms: int | None = None) -> None:
         super().__init__()
         self.worker, self.bus = worker, bus
         self.setWindowTitle(title)
@@ -47,12 +49,17 @@ class MainWindow(QMainWindow):
             self.nav.addItem(screen_title)
             self.stack.addWidget(QWidget())  # placeholder until first visit
         self.nav.currentRowChanged.connect(self._page_changed)
-        central = QWidget()
-        lay = QHBoxLayout(central)
+        self.content = QWidget()
+        lay = QHBoxLayout(self.content)
         lay.setContentsMargins(0, 0, 0, 0)
         lay.addWidget(self.nav)
         lay.addWidget(self.stack, 1)
-        self.setCentralWidget(central)
+        # the work, or (signed out / locked) the sign-in panel over it: a hidden page paints nothing;
+        # the panel itself is built when first needed (after the first paint)
+        self.session = SessionController(self, lock_ms)
+        self.cover = QStackedWidget()
+        self.cover.addWidget(self.content)
+        self.setCentralWidget(self.cover)
         self.operator = QComboBox()
         self.operator.setAccessibleName("当前操作人")
         self.operator.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
@@ -64,27 +71,46 @@ class MainWindow(QMainWindow):
         sb = self.statusBar()
         sb.addPermanentWidget(self.busy)
         sb.addPermanentWidget(self.unsynced)
-        sb.addPermanentWidget(QLabel("操作人："))
+        self.operator_label = QLabel("操作人：")
+        sb.addPermanentWidget(self.operator_label)
         sb.addPermanentWidget(self.operator)
+        # with accounts: who is signed in, instead of the operator choice
+        self.account_label = QLabel()
+        self.account_label.setAccessibleName("当前账号")
+        self.lock_button = QPushButton("锁定")
+        self.lock_button.setAccessibleName("锁定")
+        self.lock_button.setToolTip("锁定屏幕（Ctrl+L）")
+        self.lock_button.clicked.connect(self.session.lock)
+        self.sign_out_button = QPushButton("退出登录")
+        self.sign_out_button.setAccessibleName("退出登录")
+        self.sign_out_button.setToolTip("退出登录，换其他工作人员登录")
+        self.sign_out_button.clicked.connect(self.session.sign_out)
+        for w in (self.account_label, self.lock_button, self.sign_out_button):
+            sb.addPermanentWidget(w)
+            w.hide()
         worker.busy_changed.connect(lambda b: self.busy.setText("正在处理…" if b else ""))
+        self._retired: list[Page] = []
+        worker.busy_changed.connect(self._bury)
         bus.status_shown.connect(lambda m: sb.showMessage(m, 8000))
         bus.error_raised.connect(self._show_error)
         bus.station_changed.connect(self._changed)
-        # row 0 is selected, but the home page is built by build_current_page() after the first
-        # paint: the window shows at once and the page fills in (its data needs the database anyway)
+        # row 0 is selected, but no page is built yet: the first page is built by start_work() once
+        # the database is open and the session knows whether someone must sign in first
         self.nav.blockSignals(True)
         self.nav.setCurrentRow(0)
         self.nav.blockSignals(False)
-        self.load_reference()
+        self._finished = False
+        self.session.start()  # sign-in first where the folder has accounts; then start_work()
 
-    def build_current_page(self) -> None:
-        """Build and show the selected page and add the shortcuts (once the window has painted:
-        the first shortcut makes PySide build the whole ``Qt`` enum namespace, ~40 ms)."""
-        if not self.actions():
-            self._add_shortcuts()
-            self.unsynced.finish()
-        if self._built[self.nav.currentRow()] is None:
-            self._page_changed(self.nav.currentRow())
+    def finish_setup(self) -> None:
+        """What the first paint can do without: the shortcuts (the first one makes PySide build the
+        whole ``Qt`` enum namespace, ~40 ms), the status-bar indicator's cursor, the lock shortcut."""
+        if self._finished:
+            return
+        self._finished = True
+        self._add_shortcuts()
+        self.unsynced.finish()
+        self.session.finish()
 
     def _add_shortcuts(self) -> None:
         from PySide6.QtGui import QAction, QKeySequence
@@ -109,6 +135,68 @@ class MainWindow(QMainWindow):
     def _show_error(self, exc: BaseException) -> None:
         from .pages.base import show_error
         show_error(self, exc)
+
+    def start_work(self, home: bool = False) -> None:
+        """Access settled (no accounts, or signed in): open the chosen (or first) screen, load reference data."""
+        row = self.nav.currentRow()
+        if row < 0 or (home and row != 0):
+            self.nav.setCurrentRow(0)
+        else:
+            self._page_changed(row)
+        self.load_reference()
+
+    def reset_pages(self) -> None:
+        """Another account signed in: drop every built page (drafts were saved) and start again."""
+        self.retire_pages()
+        self.start_work(home=True)
+
+    def retire_pages(self) -> None:
+        """Drop every built page (another account, or a restored database): they are rebuilt on the next visit."""
+        for n, page in enumerate(self._built):
+            if page is None:
+                continue
+            self.stack.insertWidget(n, QWidget())
+            self.stack.removeWidget(page)
+            page.hide()
+            self._retired.append(page)  # results still on their way land on a live (hidden) widget
+            self._built[n] = None
+        self._drafts_checked = False
+
+    def _bury(self, busy: bool) -> None:
+        """The DB worker went idle: no result is left for the retired pages, delete them."""
+        if not busy and self._retired:
+            retired, self._retired = self._retired, []
+            for page in retired:
+                page.deleteLater()
+
+    def flush_drafts(self) -> None:
+        for p in self._built:
+            flush = getattr(p, "flush_drafts", None)
+            if flush:
+                flush()
+
+    def show_cover(self, shown: bool) -> None:
+        if shown:
+            self.cover.setCurrentWidget(self.session.panel)
+        else:
+            self.cover.setCurrentIndex(0)
+        self.statusBar().clearMessage()  # a message may name someone
+        self.statusBar().setVisible(not shown)
+
+    def cover_shown(self) -> bool:
+        return self.cover.currentIndex() == 1
+
+    def show_account(self, has_accounts: bool, account: dict[str, Any] | None) -> None:
+        """Status bar: the signed-in account (accounts exist) or the operator choice (no accounts yet)."""
+        self.operator_label.setVisible(not has_accounts)
+        self.operator.setVisible(not has_accounts)
+        for w in (self.account_label, self.lock_button, self.sign_out_button):
+            w.setVisible(has_accounts and account is not None)
+        if account is not None:
+            self.account_label.setText(f"已登录：{account.get('name', account['username'])}"
+                                       f"（{role_names(account['roles'])}）")
+        else:
+            self.account_label.clear()
 
     # reference data shared by the pages -------------------------------------------------
     def load_reference(self) -> None:
@@ -136,7 +224,7 @@ class MainWindow(QMainWindow):
         if not info:
             emit(self.station_missing)
         if info:
-            self.setWindowTitle(f"{info['name']} · 司法所工作平台")
+            self.session.title_changed(f"{info['name']} · 司法所工作平台")
         current = self.operator.currentData()
         self.operator.blockSignals(True)
         self.operator.clear()
@@ -252,8 +340,5 @@ class MainWindow(QMainWindow):
         AboutDialog(self).open()
 
     def closeEvent(self, e: QCloseEvent) -> None:  # noqa: N802
-        for p in self._built:
-            flush = getattr(p, "flush_drafts", None)
-            if flush:
-                flush()
+        self.flush_drafts()
         super().closeEvent(e)

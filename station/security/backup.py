@@ -185,21 +185,24 @@ def restore(data_dir: Path, path: Path, *, key: bytes | None = None, recovery_co
         shutil.rmtree(work, ignore_errors=True)
 
 
-def scheduled_backup(st: "Station", keep: int = 7) -> Path:
-    """The GUI timer's daily backup: a new ``station-auto-*.stbak``, keeping the newest ``keep``."""
+def scheduled_backup(st: "Station", keep: int = 7, folder: Path | None = None) -> Path:
+    """The GUI timer's daily backup: a new ``station-auto-*.stbak`` in ``folder`` (default
+    ``backups/``), keeping the newest ``keep`` there."""
     if keep < 1:
         raise ValueError("keep must be at least 1")
+    folder = Path(folder) if folder else st.data_dir / "backups"
+    folder.mkdir(parents=True, exist_ok=True)
     stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S-%f")
-    made = create_backup(st, st.data_dir / "backups" / f"{AUTO_PREFIX}{stamp}{SUFFIX}")
-    autos = sorted((st.data_dir / "backups").glob(f"{AUTO_PREFIX}*{SUFFIX}"))
+    made = create_backup(st, folder / f"{AUTO_PREFIX}{stamp}{SUFFIX}")
+    autos = sorted(folder.glob(f"{AUTO_PREFIX}*{SUFFIX}"))
     for old in autos[:-keep]:
         old.unlink()
     return made
 
 
-def backup_due(st: "Station", every: dt.timedelta = dt.timedelta(days=1)) -> bool:
-    """Whether the newest scheduled backup is older than ``every`` (or there is none)."""
-    autos = sorted((st.data_dir / "backups").glob(f"{AUTO_PREFIX}*{SUFFIX}"))
+def backup_due(st: "Station", every: dt.timedelta = dt.timedelta(days=1), folder: Path | None = None) -> bool:
+    """Whether the newest scheduled backup in ``folder`` (default ``backups/``) is older than ``every``."""
+    autos = sorted((Path(folder) if folder else st.data_dir / "backups").glob(f"{AUTO_PREFIX}*{SUFFIX}"))
     if not autos:
         return True
     age = dt.datetime.now().timestamp() - autos[-1].stat().st_mtime

@@ -10,6 +10,7 @@ from station import codes
 
 from ..widgets.field_form import Field, FieldForm
 from .base import Page, title_label
+from .settings_security import SecuritySection
 from ..qtcompat import emit
 
 
@@ -87,6 +88,8 @@ class SettingsPage(Page):
         head.addWidget(about)
         bl.addLayout(head)
         bl.addLayout(grid)
+        self.security = SecuritySection(worker, bus)  # 锁屏、备份、账号 (ui/pages/settings_security.py)
+        bl.addWidget(self.security)
         bl.addStretch(1)
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
