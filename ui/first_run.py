@@ -12,7 +12,7 @@ from typing import Any, Callable
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QFont
-from PySide6.QtWidgets import (QButtonGroup, QCheckBox, QFileDialog, QHBoxLayout, QLabel, QLineEdit,
+from PySide6.QtWidgets import (QButtonGroup, QCheckBox, QFileDialog, QHBoxLayout, QHeaderView, QLabel, QLineEdit,
                                QPushButton, QRadioButton, QTableWidget, QTableWidgetItem,
                                QVBoxLayout, QWidget, QWizard, QWizardPage)
 
@@ -119,6 +119,7 @@ class _FormPage(QWizardPage):
         self.form = FieldForm(fields)
         self.form.changed.connect(wizard.changed)
         self.errors = _error_label(f"{title}错误")
+        self.form.changed.connect(self.errors.hide)  # the summary was about the old values
         self.lay = QVBoxLayout(self)
         self.lay.addWidget(self.errors)
         self.lay.addWidget(self.form)
@@ -234,7 +235,7 @@ class ChiefPage(_FormPage):
             Field("password2", "再次输入密码", required=True)])
         for key in ("password", "password2"):
             self.form.inputs[key].setEchoMode(QLineEdit.EchoMode.Password)  # type: ignore[attr-defined]
-            self.form.inputs[key].textEdited.connect(self._strength)  # type: ignore[attr-defined]
+            self.form.inputs[key].textChanged.connect(self._strength)  # type: ignore[attr-defined]
         self.strength = _note("", "密码强度")
         self.lay.addWidget(self.strength)
         self.lay.addStretch(1)
@@ -269,7 +270,10 @@ class VillagesPage(_FormPage):
         self.table.setHorizontalHeaderLabels(["名称", "编码", "类型", "处理"])
         self.table.verticalHeader().hide()
         self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
-        self.table.horizontalHeader().setStretchLastSection(True)
+        header = self.table.horizontalHeader()
+        for c in range(3):
+            header.setSectionResizeMode(c, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
         self.count = _note("", "预览说明")
         self.lay.addWidget(self.existing)
         self.lay.addWidget(QLabel("预览："))
@@ -294,8 +298,6 @@ class VillagesPage(_FormPage):
                 if row["status"] == "error":
                     item.setForeground(Qt.GlobalColor.darkRed)
                 self.table.setItem(r, c, item)
-        self.table.resizeColumnsToContents()
-        self.table.horizontalHeader().setStretchLastSection(True)
         new = sum(r["status"] == "new" for r in rows)
         bad = sum(r["status"] == "error" for r in rows)
         self.count.setText(f"将新增 {new} 个" + (f"，{bad} 行有误" if bad else "") +
