@@ -174,6 +174,8 @@ def wizard_shots() -> None:
                 for form in wiz.forms():
                     if key in form.inputs:
                         form.set_value(key, value)
+                        form.clear_errors()  # as typing would
+                        getattr(wiz.currentPage(), "errors", form.form_error).hide()
             spin(app, gui, 0.4)
             wiz.grab().save(str(OUT / f"{name}.png"))
             print("wrote", name)
@@ -181,6 +183,10 @@ def wizard_shots() -> None:
                 wiz.next()
                 spin(app, gui, 0.3)
 
+        wiz.station_page.from_hub.setChecked(True)
+        page("16-wizard-station-hub", {"hub_url": "https://sfj.suixi.example.gov.cn", "hub_token": "x" * 43},
+             forward=False)
+        wiz.station_page.manual.setChecked(True)
         wiz.next()  # empty name: refused next to the field
         spin(app, gui, 0.3)
         page("16-wizard-station-refused", forward=False)

@@ -207,6 +207,8 @@ class StationPage(_FormPage):
         info = got["station"] or {}
         if info:
             self.form.set_values({k: info.get(k) or "" for k in ("code", "name", "county", "abbr")})
+            self.form.clear_errors()
+            self.errors.hide()
         self.wiz.state["villages"] = got["villages"]
         self.wiz.state["settings"] = got["settings"]
         villages = f"，村（社区）{len(got['villages'])} 个" if got["villages"] else ""
@@ -340,7 +342,7 @@ class BackupPage(_FormPage):
             Field("backup_dir", "备份文件夹", placeholder="留空：数据文件夹下的 backups"),
             Field("backup_keep", "保留份数", placeholder="如 7（保留最近7份）")])
         pick = QPushButton("选择文件夹…")
-        pick.setAccessibleName("选择文件夹")
+        pick.setAccessibleName(pick.text())
         pick.clicked.connect(self.pick)
         self.lay.addWidget(pick, 0, Qt.AlignmentFlag.AlignLeft)
         self.lay.addStretch(1)
@@ -370,12 +372,12 @@ class RecoveryPage(QWizardPage):
         self.code.setFont(font)
         self.code.setStyleSheet("font-size: 18pt; padding: 12px; border: 1px solid #888; background: #fff;")
         self.code.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.confirm = QCheckBox("我已抄写/打印恢复码，并放在安全的地方")
+        self.confirm = QCheckBox("我已抄写/打印")
         self.confirm.setAccessibleName("我已抄写/打印")
         self.confirm.toggled.connect(self._confirmed)
         lay = QVBoxLayout(self)
-        lay.addWidget(_note("请现在抄写或打印，交所长保管（不要存放在这台电脑上）。恢复码只显示这一次，"
-                            "程序不保存它。"))
+        lay.addWidget(_note("请现在抄写或打印，交所长保管，放在安全的地方（不要存放在这台电脑上）。"
+                            "恢复码只显示这一次，程序不保存它。抄好后请勾选下面一项。"))
         lay.addWidget(self.code)
         lay.addWidget(self.confirm)
         lay.addStretch(1)
@@ -448,7 +450,7 @@ class FirstRunWizard(QWizard):
         self.resize(820, 620)
         self._save_timer = single_shot_timer(self, 600)
         self._save_timer.timeout.connect(self.save_draft)
-        self._loading = True
+        self._loading, self._dirty = True, False
         self.station_page = StationPage(self)
         self.pages_: list[QWizardPage] = [self.station_page]
         if self.make_chief:
@@ -503,6 +505,7 @@ class FirstRunWizard(QWizard):
 
     def changed(self, *_a: Any) -> None:
         if not self._loading and not self.done_ok:
+            self._dirty = True
             self._save_timer.start()
 
     def save_draft(self) -> None:
@@ -564,7 +567,7 @@ class FirstRunWizard(QWizard):
         self.done_page.errors.show()
 
     def reject(self) -> None:
-        if not self.done_ok:
+        if not self.done_ok and self._dirty:
             self.save_draft()
             emit(self.bus.status_shown, "设置向导已关闭：所填内容已保存，下次启动时继续")
         super().reject()
