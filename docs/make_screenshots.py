@@ -209,6 +209,17 @@ def wizard_shots() -> None:
         wiz.pages_[-2].confirm.setChecked(True)
         wiz.next()
         page("22-wizard-done", forward=False)
+        wiz.reject()  # closed before 完成: the draft is kept
+        gui.close()
+        gui = StationApp(tmp / "data")  # next start: the wizard comes back with what was typed, and says so
+        gui.window.resize(*SIZE)
+        gui.window.show()
+        end = time.monotonic() + 20
+        while not (_open and _open[0] is not None) and time.monotonic() < end:
+            spin(gui.app, gui, 0.2)
+        wiz = _open[0]
+        wiz.resize(860, 640)
+        page("16-wizard-station-restored", forward=False)
         wiz.reject()
         gui.close()
     finally:

@@ -322,3 +322,16 @@ def test_station_identity_fetched_from_the_hub(gui: Gui, qtbot: Any, tmp_path: P
         assert "南坪村" in find(wiz, "已有村（社区）", QLabel).text()
     finally:
         hub.stop()
+
+
+def test_closed_untouched_leaves_no_draft_and_comes_back_on_start(gui: Gui, qtbot: Any) -> None:
+    gui.start()
+    wiz = wizard(qtbot)
+    click(qtbot, find(wiz, "取消"))
+    qtbot.waitUntil(lambda: not wiz.isVisible(), timeout=5000)
+    idle(qtbot, gui.app)
+    assert gui.app.station.drafts.load_draft(core.DRAFT_KEY) is None
+    gui.stop()
+    gui.start()
+    wiz = wizard(qtbot)  # still no station identity: the wizard again, with nothing to restore
+    assert not find(wiz, "草稿提示", QLabel, visible=False).isVisible()
