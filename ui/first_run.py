@@ -450,7 +450,7 @@ class FirstRunWizard(QWizard):
         self.resize(820, 620)
         self._save_timer = single_shot_timer(self, 600)
         self._save_timer.timeout.connect(self.save_draft)
-        self._loading, self._dirty = True, False
+        self._loading, self._dirty, self._finishing = True, False, False
         self.station_page = StationPage(self)
         self.pages_: list[QWizardPage] = [self.station_page]
         if self.make_chief:
@@ -511,6 +511,8 @@ class FirstRunWizard(QWizard):
     def save_draft(self) -> None:
         """Keep what was typed (never passwords or the hub token)."""
         self._save_timer.stop()
+        if self._finishing or self.done_ok:
+            return  # the finishing transaction discards the draft: a late save must not bring it back
         data = {k: v for k, v in self.values().items() if k not in core.SECRET_FIELDS}
         self.worker.run(lambda st: st.drafts.save_draft(core.DRAFT_KEY, "first_run", data), None,
                         lambda _e: None)
@@ -529,7 +531,11 @@ class FirstRunWizard(QWizard):
             return
         data = self.values()
         make_chief = self.make_chief
-        self.button(QWizard.WizardButton.FinishButton).setEnabled(False)
+        self._save_timer.stop()
+        self._finishing = True
+        for b in (QWizard.WizardButton.FinishButton, QWizard.WizardButton.CancelButton,
+                  QWizard.WizardButton.BackButton):
+            self.button(b).setEnabled(False)
         self.done_page.errors.hide()
 
         def op(st: Any) -> dict[str, Any]:
@@ -549,7 +555,10 @@ class FirstRunWizard(QWizard):
         super().accept()
 
     def _failed(self, exc: BaseException) -> None:
-        self.button(QWizard.WizardButton.FinishButton).setEnabled(True)
+        self._finishing = False
+        for b in (QWizard.WizardButton.FinishButton, QWizard.WizardButton.CancelButton,
+                  QWizard.WizardButton.BackButton):
+            self.button(b).setEnabled(True)
         errors = getattr(exc, "errors", None)
         if not errors:
             self.done_page.errors.setText(f"保存失败：{exc}")
@@ -567,6 +576,8 @@ class FirstRunWizard(QWizard):
         self.done_page.errors.show()
 
     def reject(self) -> None:
+        if self._finishing:
+            return  # saving: wait for the answer (Esc must not close the wizard halfway through)
         if not self.done_ok and self._dirty:
             self.save_draft()
             emit(self.bus.status_shown, "设置向导已关闭：所填内容已保存，下次启动时继续")
