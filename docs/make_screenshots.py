@@ -18,7 +18,7 @@ sys.path.insert(0, str(ROOT))
 
 from PySide6.QtCore import QEvent, Qt  # noqa: E402
 from PySide6.QtGui import QKeyEvent  # noqa: E402
-from PySide6.QtWidgets import QApplication, QLineEdit, QPlainTextEdit, QWidget  # noqa: E402
+from PySide6.QtWidgets import QApplication, QLineEdit, QWidget  # noqa: E402
 
 from station import Station, demo  # noqa: E402
 
@@ -151,7 +151,7 @@ def wizard_shots() -> None:
     import keyring
 
     from ui.app import StationApp
-    from ui.first_run import _open
+    from ui.first_run import current
     tmp = Path(tempfile.mkdtemp(prefix="station-wizard-"))
     # a throwaway key for a throwaway folder: never the user's real keyring
     os.environ["STATION_TEST_KEYRING"] = str(tmp / "keyring.json")
@@ -164,9 +164,9 @@ def wizard_shots() -> None:
         gui.window.resize(*SIZE)
         gui.window.show()
         end = time.monotonic() + 20
-        while not (_open and _open[0] is not None) and time.monotonic() < end:
+        while current() is None and time.monotonic() < end:
             spin(app, gui, 0.2)
-        wiz = _open[0]
+        wiz = current()
         wiz.resize(860, 640)
 
         def page(name: str, fill: dict[str, str] | None = None, forward: bool = True) -> None:
@@ -215,9 +215,9 @@ def wizard_shots() -> None:
         gui.window.resize(*SIZE)
         gui.window.show()
         end = time.monotonic() + 20
-        while not (_open and _open[0] is not None) and time.monotonic() < end:
+        while current() is None and time.monotonic() < end:
             spin(gui.app, gui, 0.2)
-        wiz = _open[0]
+        wiz = current()
         wiz.resize(860, 640)
         page("16-wizard-station-restored", forward=False)
         wiz.reject()

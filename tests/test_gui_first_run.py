@@ -40,7 +40,7 @@ class Gui:
         self.app = StationApp(self.folder)
         self.app.window.show()
         self.qtbot.waitExposed(self.app.window)
-        idle(self.qtbot, self.app)
+        idle(self.qtbot, self.app, timeout=30000)  # a new encrypted database: migrations + key set-up
         return self.app
 
     def stop(self) -> None:
@@ -59,7 +59,7 @@ def gui(qtbot: Any, tmp_path: Path) -> Iterator[Gui]:
 
 
 def wizard(qtbot: Any) -> Any:
-    qtbot.waitUntil(lambda: _visible("first_run_wizard"), timeout=10000)
+    qtbot.waitUntil(lambda: _visible("first_run_wizard"), timeout=30000)
     return dialog("first_run_wizard")
 
 
@@ -141,7 +141,7 @@ def test_fresh_folder_wizard_to_a_signed_in_working_app(gui: Gui, qtbot: Any, tm
     summary = find(wiz, "设置摘要", QLabel).text()
     assert "临涣镇司法所" in summary and "zhangsan" in summary and "新增村（社区）：3 个" in summary
     click(qtbot, find(wiz, "完成"))
-    qtbot.waitUntil(lambda: not wiz.isVisible(), timeout=10000)
+    qtbot.waitUntil(lambda: not wiz.isVisible(), timeout=20000)
     idle(qtbot, app)
 
     st = app.station
@@ -277,7 +277,7 @@ def test_rerun_from_settings_keeps_existing_data(ready: Station, qtbot: Any, mon
             next_page(qtbot, wiz)
         assert page_title(wiz) == "完成"  # plain database (made by the tests): no recovery code page
         click(qtbot, find(wiz, "完成"))
-        qtbot.waitUntil(lambda: not wiz.isVisible(), timeout=10000)
+        qtbot.waitUntil(lambda: not wiz.isVisible(), timeout=20000)
         idle(qtbot, app)
         st = app.station
         assert st.account["username"] == "chief"

@@ -28,8 +28,14 @@ NOTE_STYLE = "color: #555;"
 STATUS = {"new": "新增", "exists": "已有，跳过", "repeat": "重复，跳过", "error": "有误"}
 KINDS = {"village": "村", "community": "社区"}
 
-#: the open wizard (one at a time, whether started by the app or from 设置)
-_open: list["FirstRunWizard"] = []
+#: the open wizard, or None while it loads, with the worker it belongs to (one at a time per app)
+_open: list[tuple[Any, "FirstRunWizard | None"]] = []
+
+
+def current() -> "FirstRunWizard | None":
+    """The wizard on screen, if any (tests and the screenshot script look at it)."""
+    wiz = _open[0][1] if _open else None
+    return wiz if wiz is not None and wiz.isVisible() else None
 
 
 def load_state(st: Any) -> dict[str, Any]:
@@ -56,18 +62,21 @@ def first_run_pending(st: Any) -> bool:
 def open_wizard(worker: Any, bus: Any, parent: QWidget | None, *, rerun: bool = False,
                 on_done: Callable[[dict[str, Any]], None] | None = None) -> None:
     """Load the state on the DB thread, then show the wizard (unless one is already open or loading)."""
-    if _open:
-        if _open[0] is not None:
-            _open[0].raise_()
-            _open[0].activateWindow()
-        return
-    _open.append(None)  # type: ignore[arg-type]  # loading: a second call must not open another
+    if _open and _open[0][0] is worker:
+        wiz = _open[0][1]
+        if wiz is None:  # loading: a second call must not open another
+            return
+        if wiz.isVisible():
+            wiz.raise_()
+            wiz.activateWindow()
+            return
+    _open[:] = [(worker, None)]  # (a wizard of an app that was closed meanwhile is forgotten)
 
     def show(state: dict[str, Any]) -> None:
         wiz = FirstRunWizard(worker, bus, state, parent, rerun=rerun)
         if on_done is not None:
             wiz.applied.connect(on_done)  # type: ignore[attr-defined]
-        _open[:] = [wiz]
+        _open[:] = [(worker, wiz)]
         wiz.finished.connect(lambda _r: _open.clear())
         wiz.open()
 
