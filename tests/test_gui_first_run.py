@@ -335,3 +335,27 @@ def test_closed_untouched_leaves_no_draft_and_comes_back_on_start(gui: Gui, qtbo
     gui.start()
     wiz = wizard(qtbot)  # still no station identity: the wizard again, with nothing to restore
     assert not find(wiz, "草稿提示", QLabel, visible=False).isVisible()
+
+
+def test_refused_on_finish_goes_back_to_the_page_and_writes_nothing(gui: Gui, qtbot: Any, monkeypatch: Any) -> None:
+    checks = core.check_page
+    monkeypatch.setattr(core, "check_page",  # let an empty station name past its page: 完成 must still refuse it
+                        lambda page, d, **kw: [] if page == "station" else checks(page, d, **kw))
+    app = gui.start()
+    wiz = wizard(qtbot)
+    type_text(qtbot, find(wiz, "司法所编码", QLineEdit), "340621101")
+    next_page(qtbot, wiz)
+    fill_chief(qtbot, wiz)
+    for _ in range(4):  # 村（社区）, 编号格式, 备份 → 恢复码
+        next_page(qtbot, wiz)
+    tick(qtbot, find(wiz, "我已抄写/打印", QCheckBox))
+    next_page(qtbot, wiz)
+    click(qtbot, find(wiz, "完成"))
+    qtbot.waitUntil(lambda: page_title(wiz) == "本所信息", timeout=10000)
+    assert wiz.isVisible()
+    assert find(wiz, "司法所名称错误", QLabel).text() == "不能为空"
+    idle(qtbot, app)
+    st = app.station
+    assert st.reference.station_info() is None and st.accounts.list_accounts() == []
+    assert st.account is None
+    assert st.drafts.load_draft(core.DRAFT_KEY)["data"]["code"] == "340621101"  # the draft survives the refusal
