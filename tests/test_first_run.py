@@ -83,3 +83,13 @@ def test_recovery_code_reissued(tmp_path: Any) -> None:
             crypto.load_key(st.data_dir, info, recovery_code=first)
     finally:
         st.close()
+
+
+def test_code_must_stay_the_hubs_once_logged_in(station: Station) -> None:
+    from station.sync import state
+    with station.write() as s:
+        state.put(s, "station", "340621101")
+    with pytest.raises(ValidationError) as e:
+        station.drafts.submit(core.DRAFT_KEY, "first_run", "apply", data(code="340621999"))
+    assert e.value.errors[0].field == "code" and "340621101" in e.value.errors[0].message
+    assert station.drafts.submit(core.DRAFT_KEY, "first_run", "apply", data())["station"] == "340621101"

@@ -320,6 +320,17 @@ def test_station_identity_fetched_from_the_hub(gui: Gui, qtbot: Any, tmp_path: P
         fill_chief(qtbot, wiz)
         next_page(qtbot, wiz)
         assert "南坪村" in find(wiz, "已有村（社区）", QLabel).text()
+        for _ in range(3):  # 编号格式, 备份 → 恢复码
+            next_page(qtbot, wiz)
+        tick(qtbot, find(wiz, "我已抄写/打印", QCheckBox))
+        next_page(qtbot, wiz)
+        click(qtbot, find(wiz, "完成"))
+        qtbot.waitUntil(lambda: not wiz.isVisible(), timeout=20000)
+        idle(qtbot, app)
+        st = app.station
+        assert st.account["username"] == "zhangsan"
+        assert st.reference.station_info()["code"] == "340621101"
+        assert [v["name"] for v in st.reference.list_reference("village")] == ["南坪村"]  # the hub's, not twice
     finally:
         hub.stop()
 

@@ -214,6 +214,11 @@ def apply(session: Session, data: Mapping[str, Any]) -> dict[str, Any]:
     errors = _station_errors(data) + _villages_errors(data, existing) + _numbering_errors(data) + _backup_errors(data)
     if make_chief:
         errors += _chief_errors(data)
+    from ..sync import state as sync_state  # here: importing the sync package pulls in the HTTP client
+
+    hub_station = sync_state.get(session, "station")  # set by login: the hub's code for this device
+    if hub_station and _fold(str(data.get("code") or "")) not in ("", hub_station):
+        errors.append(FieldError("code", "司法所编码", f"本机已登录县级平台，编码应为 {hub_station}"))
     raise_if(errors)
     station = reference.setup_station(session, {"code": _fold(str(data["code"])), "name": _fold(str(data["name"])),
                                                 "county": data.get("county") or "", "abbr": _fold(str(data.get("abbr")
