@@ -309,6 +309,88 @@ def key_prompt_shot() -> None:
         shutil.rmtree(folder, ignore_errors=True)
 
 
+def wizard_shots() -> None:
+    """The first-run wizard on a fresh folder, one PNG per page (16-wizard-*.png)."""
+    import os
+
+    import keyring
+
+    from ui.app import StationApp
+    from ui.first_run import current
+    tmp = Path(tempfile.mkdtemp(prefix="station-wizard-"))
+    # a throwaway key for a throwaway folder: never the user's real keyring
+    os.environ["STATION_TEST_KEYRING"] = str(tmp / "keyring.json")
+    sys.path.insert(0, str(ROOT))
+    from tests.keyring_backend import FileKeyring
+    keyring.set_keyring(FileKeyring())
+    try:
+        gui = StationApp(tmp / "data")
+        app = gui.app
+        gui.window.resize(*SIZE)
+        gui.window.show()
+        end = time.monotonic() + 20
+        while current() is None and time.monotonic() < end:
+            spin(app, gui, 0.2)
+        wiz = current()
+        wiz.resize(860, 640)
+
+        def page(name: str, fill: dict[str, str] | None = None, forward: bool = True) -> None:
+            for key, value in (fill or {}).items():
+                for form in wiz.forms():
+                    if key in form.inputs:
+                        form.set_value(key, value)
+                        form.clear_errors()  # as typing would
+                        getattr(wiz.currentPage(), "errors", form.form_error).hide()
+            spin(app, gui, 0.4)
+            wiz.grab().save(str(OUT / f"{name}.png"))
+            print("wrote", name)
+            if forward:
+                wiz.next()
+                spin(app, gui, 0.3)
+
+        wiz.station_page.from_hub.setChecked(True)
+        page("16-wizard-station-hub", {"hub_url": "https://sfj.suixi.example.gov.cn", "hub_token": "x" * 43},
+             forward=False)
+        wiz.station_page.manual.setChecked(True)
+        wiz.next()  # empty name: refused next to the field
+        spin(app, gui, 0.3)
+        page("16-wizard-station-refused", forward=False)
+        page("16-wizard-station", {"code": "340621101", "name": "临涣镇司法所", "county": "濉溪县", "abbr": "临"})
+        page("17-wizard-chief", {"username": "zhangsan", "chief_name": "张建华", "password": "Linhuan#2026",
+                                 "password2": "Linhuan#2026"})
+        page("18-wizard-villages", {"villages": "村（社区）名称\t编码\n南坪村\t340621101201\n\u3000五沟村\u3000\t"
+                                                "３４０６２１１０１２０２\n临涣社区\t\n南坪村\t\n西湖村\t12?\n"},
+             forward=False)
+        wiz.next()  # the bad code is refused
+        spin(app, gui, 0.3)
+        page("18-wizard-villages-refused", forward=False)
+        page("18-wizard-villages", {"villages": "村（社区）名称\t编码\n南坪村\t340621101201\n\u3000五沟村\u3000\t"
+                                                "３４０６２１１０１２０２\n临涣社区\t\n南坪村\t\n"}, forward=False)
+        wiz.next()
+        spin(app, gui, 0.3)
+        page("19-wizard-numbering")
+        page("20-wizard-backup", {"backup_dir": "/media/usb/司法所备份", "backup_keep": "7"})
+        page("21-wizard-recovery-code", forward=False)
+        wiz.pages_[-2].confirm.setChecked(True)
+        wiz.next()
+        page("22-wizard-done", forward=False)
+        wiz.reject()  # closed before 完成: the draft is kept
+        gui.close()
+        gui = StationApp(tmp / "data")  # next start: the wizard comes back with what was typed, and says so
+        gui.window.resize(*SIZE)
+        gui.window.show()
+        end = time.monotonic() + 20
+        while current() is None and time.monotonic() < end:
+            spin(gui.app, gui, 0.2)
+        wiz = current()
+        wiz.resize(860, 640)
+        page("16-wizard-station-restored", forward=False)
+        wiz.reject()
+        gui.close()
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
 if __name__ == "__main__":
     if sys.argv[1:] == ["security"]:  # only the sign-in / lock / security settings shots, on a small demo
         OUT.mkdir(parents=True, exist_ok=True)
@@ -318,5 +400,9 @@ if __name__ == "__main__":
             security_shots(tmp)
         finally:
             shutil.rmtree(tmp, ignore_errors=True)
+    elif sys.argv[1:] == ["--wizard"]:
+        OUT.mkdir(parents=True, exist_ok=True)
+        wizard_shots()
     else:
         main(int(sys.argv[1]) if len(sys.argv) > 1 else 3000)
+        wizard_shots()

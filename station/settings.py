@@ -41,6 +41,13 @@ SETTINGS: tuple[SettingDef, ...] = (
     SettingDef("default_target_hours", 50.0, "村(居)年度服务时长目标（小时）",
                "Yearly adviser hours per village unless the village sets its own."),
     SettingDef("case_time_limit_days", 30, "调解期限（天）", "Cases open longer than this are overdue."),
+    SettingDef("backup_dir", "", "备份文件夹",
+               "Where scheduled backups go; empty = backups/ in the data folder. A path of this machine.",
+               "device"),
+    SettingDef("backup_keep", 7, "保留份数", "How many scheduled backups are kept (the oldest go first).", "device"),
+    SettingDef("recovery_code_confirmed", False, "恢复码已抄写",
+               "The user confirmed writing down the encrypted database's recovery code (else the first-run "
+               "wizard issues a new one).", "device"),
     SettingDef("follow_up_after_days", 15, "协议达成后回访（天）",
                "A follow-up visit is due this many days after an agreement (reminder on the home page)."),
 )

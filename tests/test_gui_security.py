@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import gc
-import json
 import os
 from pathlib import Path
 from typing import Any, Iterator
@@ -326,11 +325,13 @@ def test_backup_now_makes_a_verifiable_backup(gui: Any, qtbot: Any, tmp_path: Pa
     work.mkdir()
     checked = check_backup(path, gui.station.key, work)
     assert checked.manifest["counts"]["persons"] >= 1
-    # keep-N is a device setting stored beside the database
+    # keep-N is a station setting (device scope), in the database like the first-run wizard's choice
     keep = find(page, "自动备份保留份数", QSpinBox)
     keep.setValue(3)
     click(qtbot, find(page, "保存备份设置", QPushButton))
-    assert json.loads((gui.station.data_dir / "ui.json").read_text())["backup_keep"] == 3
+    idle(qtbot, gui)
+    from station.security.backup import backup_folder
+    assert gui.worker.run(backup_folder).result(10) == (gui.station.data_dir / "backups", 3)
 
 
 def test_clerk_cannot_back_up_and_sees_no_account_management(gui: Any, qtbot: Any) -> None:

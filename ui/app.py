@@ -10,7 +10,7 @@ from typing import Any
 # `Qt` alone costs ~20 ms) that is not needed before the window shows is imported lazily.
 from PySide6.QtCore import QEvent, QLibraryInfo, QLocale, QObject, QTimer, QTranslator
 from PySide6.QtGui import QFont, QFontDatabase, QIcon
-from PySide6.QtWidgets import QApplication, QDialog, QDialogButtonBox, QLabel, QVBoxLayout
+from PySide6.QtWidgets import QApplication, QDialog
 
 from station.about import icon_path
 from station.fonts import FACES, font_path
@@ -84,38 +84,22 @@ def application() -> QApplication:
     return app
 
 
-class SetupDialog(QDialog):
-    """首次使用: the station's identity (the full first-run wizard comes later)."""
+def encrypt_new(folder: Path, wanted: bool | None) -> bool:
+    """Whether to make a *new* data folder encrypted: yes when a keyring can hold the key, unless the caller
+    (tests, bench) or ``STATION_GUI_PLAIN=1`` asks for a plain one. An existing database keeps its form."""
+    from station import paths
+    from station.security import crypto
 
-    def __init__(self, worker: DbWorker, parent: Any = None) -> None:
-        super().__init__(parent)
-        from .widgets.field_form import Field, FieldForm
-        self.worker = worker
-        self.setObjectName("setup_dialog")
-        self.setWindowTitle("设置本所信息")
-        self.form = FieldForm([
-            Field("code", "司法所编码", required=True, placeholder="如 340621101"),
-            Field("name", "司法所名称", required=True, placeholder="如 临涣镇司法所"),
-            Field("county", "所属县（市、区）"),
-            Field("abbr", "简称", placeholder="用于案件编号，如 临"),
-        ])
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
-        buttons.accepted.connect(self._save)
-        buttons.rejected.connect(self.reject)
-        lay = QVBoxLayout(self)
-        lay.addWidget(QLabel("首次使用，请先填写本所信息："))
-        lay.addWidget(self.form)
-        lay.addWidget(buttons)
+    if wanted is None:
+        wanted = os.environ.get("STATION_GUI_PLAIN") != "1"
+    db = paths.data_dir(folder) / paths.DB_NAME
+    return wanted and not (db.exists() and db.stat().st_size > 0) and crypto.keyring_available()
 
-    def _save(self) -> None:
-        data = self.form.values()
-        self.worker.run(lambda st: st.reference.setup_station(data), lambda _r: self.accept(), self._failed)
 
-    def _failed(self, exc: BaseException) -> None:
-        errors = getattr(exc, "errors", None)
-        if errors is None:
-            raise exc
-        self.form.show_errors(errors)
+def _first_run() -> Any:
+    """ui.first_run, imported when needed: it pulls in the core, which must load after the first paint."""
+    from . import first_run
+    return first_run
 
 
 class _AfterFirstPaint(QObject):
@@ -136,7 +120,8 @@ class StationApp:
     """The running GUI: station, worker, bus and window (tests and the bench build one directly)."""
 
     def __init__(self, data_dir: str | Path, sync_options: dict[str, Any] | None = None,
-                 lock_ms: int | None = None, backup_first_ms: int = BACKUP_FIRST_MS) -> None:
+                 lock_ms: int | None = None, backup_first_ms: int = BACKUP_FIRST_MS,
+                 encrypt: bool | None = None) -> None:
         self.app = application()
         self.data_dir = Path(data_dir)
         self.prefs = ui_prefs(self.data_dir)
@@ -150,7 +135,8 @@ class StationApp:
         self.cancelled = False
 
         def open_station() -> Any:
-            return open_with_key(folder, self.keys)  # station is imported on the DB thread, after the window is up
+            # station is imported on the DB thread, after the window is up
+            return open_with_key(folder, self.keys, encrypt=encrypt_new(folder, encrypt))
         self.worker = DbWorker(open_station, on_unhandled=self._unhandled)
         self.bus.font_scale_changed.connect(self.set_large_font)
         self.window = MainWindow(self.worker, self.bus, lock_ms=lock_ms)
@@ -161,7 +147,9 @@ class StationApp:
         from .sync_controller import SyncController
         self.sync = SyncController(self.worker, self.bus, **(sync_options or {}))
         self.window.attach_sync(self.sync)
-        self.setup: SetupDialog | None = None
+        # a wizard closed halfway (draft kept) comes back even once the hub has supplied the identity
+        self.worker.run(lambda st: _first_run().first_run_pending(st), lambda pending: pending and self.ask_identity(),
+                        lambda _e: None)
         self._first_paint = _AfterFirstPaint(self._after_first_paint)
         self.window.installEventFilter(self._first_paint)
         QTimer.singleShot(2000, self._after_first_paint)  # never shown (scripts) or no paint: start anyway
@@ -184,11 +172,10 @@ class StationApp:
         return self.worker.station
 
     def ask_identity(self) -> None:
-        """No station identity yet: a simple set-up dialog (the full first-run wizard is later)."""
-        if self.setup is None or not self.setup.isVisible():
-            self.setup = SetupDialog(self.worker, self.window)
-            self.setup.accepted.connect(lambda: emit(self.bus.station_changed, {"station"}, None))
-            self.setup.open()
+        """No station identity yet (or a first run left unfinished): the first-run wizard."""
+        # the wizard signs the new chief in: the session then shows who and starts the idle lock
+        _first_run().open_wizard(self.worker, self.bus, self.window,
+                                 on_done=lambda _r: self.window.session.refresh())
 
     def _unhandled(self, exc: BaseException) -> None:
         if self.cancelled:

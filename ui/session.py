@@ -28,7 +28,6 @@ if TYPE_CHECKING:
     from .main_window import MainWindow
 
 DEFAULT_LOCK_MINUTES = 10
-DEFAULT_BACKUP_KEEP = 7
 #: the first scheduled-backup check comes a minute after start (not in the middle of start-up), then every 30 min
 BACKUP_FIRST_MS, BACKUP_EVERY_MS = 60_000, 30 * 60_000
 ERROR_STYLE = "color: #b3261e;"
@@ -247,21 +246,28 @@ class SessionController(QObject):
         if self.account is not None and not self.locked:
             self.idle.start()
 
-    def backup_folder(self, st: Any) -> Path:
-        folder = self.prefs.get("backup_dir")
-        return Path(folder) if folder else Path(st.data_dir) / "backups"
+    # backups go where the station's settings say (backup_dir/backup_keep, also set by the first-run
+    # wizard): one place, in the (encrypted) database, changed only with the settings permission
+    @staticmethod
+    def backup_folder(st: Any) -> Path:
+        """DB thread: the configured scheduled-backup folder."""
+        from station.security.backup import backup_folder
+        return backup_folder(st)[0]
 
-    @property
-    def backup_keep(self) -> int:
-        return int(self.prefs.get("backup_keep", DEFAULT_BACKUP_KEEP))
+    @staticmethod
+    def backup_settings(st: Any) -> tuple[Path, int]:
+        """DB thread: (folder, how many scheduled backups are kept)."""
+        from station.security.backup import backup_folder
+        return backup_folder(st)
 
-    def set_backup_prefs(self, folder: str | None, keep: int) -> None:
-        if folder:
-            self.prefs["backup_dir"] = folder
-        else:
-            self.prefs.pop("backup_dir", None)
-        self.prefs["backup_keep"] = int(keep)
-        self.save_prefs(self.prefs)
+    def set_backup_prefs(self, folder: str | None, keep: int, done: Callable[[Any], None] | None = None,
+                         failed: Callable[[BaseException], None] | None = None) -> None:
+        """Store the backup folder (None: keep it) and keep-N as station settings, on the DB thread."""
+        def op(st: Any) -> None:
+            if folder is not None:
+                st.reference.put_setting("backup_dir", folder)
+            st.reference.put_setting("backup_keep", int(keep))
+        self.worker.run(op, done, failed)
 
     # -- start-up and sign-in --------------------------------------------------------------------------------
     def start(self) -> None:
@@ -471,14 +477,11 @@ class SessionController(QObject):
     # -- scheduled backup ------------------------------------------------------------------------------------
     def check_backup(self) -> None:
         """Daily backup while the app runs: cheap check on the DB thread, a backup only when one is due."""
-        keep = self.backup_keep
-
         def op(st: Any) -> Path | None:
             from station.security.backup import backup_due, scheduled_backup
-            folder = self.backup_folder(st)
-            if not backup_due(st, folder=folder):
+            if not backup_due(st):
                 return None
-            return scheduled_backup(st, keep=keep, folder=folder)
+            return scheduled_backup(st)
 
         def done(path: Path | None) -> None:
             if path is not None:
@@ -597,8 +600,9 @@ class KeyBroker(QObject):
         emit(self.cancelled)
 
 
-def open_with_key(folder: Path, broker: KeyBroker) -> Any:
-    """``Station.open`` on the DB thread, asking for the password / recovery code while the key is missing."""
+def open_with_key(folder: Path, broker: KeyBroker, encrypt: bool = False) -> Any:
+    """``Station.open`` on the DB thread, asking for the password / recovery code while the key is missing
+    (``encrypt``: a new database is created encrypted, see ``ui.app.encrypt_new``)."""
     from station import Station
     from station.errors import DatabaseKeyError
     from station.security import crypto
@@ -606,7 +610,7 @@ def open_with_key(folder: Path, broker: KeyBroker) -> Any:
     secret: dict[str, str] = {}
     while True:
         try:
-            return Station.open(folder, **secret)  # type: ignore[arg-type]
+            return Station.open(folder, encrypt=encrypt, **secret)  # type: ignore[arg-type]
         except DatabaseKeyError as e:
             info = crypto.read_info(folder)
             if info is None:

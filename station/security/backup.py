@@ -185,12 +185,24 @@ def restore(data_dir: Path, path: Path, *, key: bytes | None = None, recovery_co
         shutil.rmtree(work, ignore_errors=True)
 
 
-def scheduled_backup(st: "Station", keep: int = 7, folder: Path | None = None) -> Path:
-    """The GUI timer's daily backup: a new ``station-auto-*.stbak`` in ``folder`` (default
-    ``backups/``), keeping the newest ``keep`` there."""
+def backup_folder(st: "Station") -> tuple[Path, int]:
+    """Where scheduled backups go and how many are kept (settings ``backup_dir``/``backup_keep``;
+    an empty folder means ``backups/`` in the data folder)."""
+    from .. import settings
+
+    with st.read() as s:
+        folder, keep = str(settings.get(s, "backup_dir") or ""), int(settings.get(s, "backup_keep"))
+    return (Path(folder).expanduser() if folder else st.data_dir / "backups"), keep
+
+
+def scheduled_backup(st: "Station", keep: int | None = None, folder: Path | None = None) -> Path:
+    """The GUI timer's daily backup: a new ``station-auto-*.stbak``, keeping the newest ``keep``
+    (default: the setting) in ``folder`` (default: the configured one)."""
+    configured, kept = backup_folder(st)
+    folder = Path(folder) if folder else configured
+    keep = kept if keep is None else keep
     if keep < 1:
         raise ValueError("keep must be at least 1")
-    folder = Path(folder) if folder else st.data_dir / "backups"
     folder.mkdir(parents=True, exist_ok=True)
     stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S-%f")
     made = create_backup(st, folder / f"{AUTO_PREFIX}{stamp}{SUFFIX}")
@@ -201,13 +213,14 @@ def scheduled_backup(st: "Station", keep: int = 7, folder: Path | None = None) -
 
 
 def backup_due(st: "Station", every: dt.timedelta = dt.timedelta(days=1), folder: Path | None = None) -> bool:
-    """Whether the newest scheduled backup in ``folder`` (default ``backups/``) is older than ``every``."""
-    autos = sorted((Path(folder) if folder else st.data_dir / "backups").glob(f"{AUTO_PREFIX}*{SUFFIX}"))
+    """Whether the newest scheduled backup in ``folder`` (default: the configured one) is older than
+    ``every`` (or there is none)."""
+    autos = sorted((Path(folder) if folder else backup_folder(st)[0]).glob(f"{AUTO_PREFIX}*{SUFFIX}"))
     if not autos:
         return True
     age = dt.datetime.now().timestamp() - autos[-1].stat().st_mtime
     return age >= every.total_seconds()
 
 
-__all__ = ["BackupError", "backup_due", "check_backup", "create_backup", "restore",
+__all__ = ["BackupError", "backup_due", "backup_folder", "check_backup", "create_backup", "restore",
            "scheduled_backup"]

@@ -77,6 +77,7 @@ class SettingsPage(Page):
         grid.addWidget(box("工作人员", self.staff, self.staff_form, button="添加工作人员", slot=self.add_staff), 1, 1)
         grid.addWidget(box("人民调解委员会", self.committees, self.committee_form, button="添加调解委员会",
                            slot=self.add_committee), 2, 0)
+        grid.addWidget(box("设置向导", button="重新运行设置向导", slot=self.rerun_wizard), 2, 1)
         body = QWidget()
         bl = QVBoxLayout(body)
         head = QHBoxLayout()
@@ -164,6 +165,10 @@ class SettingsPage(Page):
 
     def add_staff(self) -> None:
         self._add(self.staff_form, "save_staff", "staff")
+
+    def rerun_wizard(self) -> None:
+        from ..first_run import open_wizard
+        open_wizard(self.worker, self.bus, self.window(), rerun=True)
 
     def add_committee(self) -> None:
         self._add(self.committee_form, "save_committee", "committee")

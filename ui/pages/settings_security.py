@@ -156,8 +156,10 @@ class SecuritySection(QWidget):
         if s is None:
             return
         self.lock_minutes.setValue(s.lock_minutes)
-        self.keep.setValue(s.backup_keep)
-        self.worker.run(lambda st: str(s.backup_folder(st)), self.folder.setText)
+        def shown(r: tuple[Any, int]) -> None:
+            self.folder.setText(str(r[0]))
+            self.keep.setValue(r[1])
+        self.worker.run(s.backup_settings, shown)
         account = s.account
         from station.security import permissions as perms
         held = perms.granted(account["roles"]) if account else None  # None: no accounts, no limits
@@ -195,9 +197,9 @@ class SecuritySection(QWidget):
         s = self._session()
         if s is None:
             return
-        folder = self._chosen_folder or s.prefs.get("backup_dir")
-        s.set_backup_prefs(folder, self.keep.value())
-        emit(self.bus.status_shown, "备份设置已保存")
+        s.set_backup_prefs(self._chosen_folder, self.keep.value(),
+                           lambda _r: emit(self.bus.status_shown, "备份设置已保存"),
+                           lambda e: emit(self.bus.error_raised, e))
 
     # backup now -------------------------------------------------------------------------------------
     def make_backup(self) -> None:
