@@ -1,0 +1,277 @@
+"""County statistics from the records stations synced up: per station, rolled up, and as CSV/XLSX.
+
+The figures are computed by the station's own report code
+(:func:`station.reports.figures.build_tables`), so the county sees exactly what
+each station's report shows. For that, every station gets a *mirror*: an
+in-memory SQLite database with the station schema, holding the station's
+synced records of the kinds the figures need (never people, parties or
+sessions: the county page shows counts only). A mirror is refreshed
+incrementally from ``hub_records.seq`` (each station's change counter), so a
+page view after a sync loads only what changed.
+"""
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+import logging
+import threading
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, select
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session
+from sqlalchemy.pool import StaticPool
+
+from station.models import Base, PeriodClosure
+from station.periods import LOCAL_OFFSET, Period, Scope, parse_period, previous
+from station.reports import figures as F
+from station.sync.apply import upsert
+
+from . import service
+from .models import HubRecord, HubStation
+
+log = logging.getLogger("station_hub")
+
+#: record kinds a mirror holds (parents first, as :data:`station.models.SYNCED_MODELS`)
+MIRROR_KINDS = ("staff", "village", "committee", "consultation", "case", "follow_up", "visit",
+                "period_closure")
+
+
+@dataclass(frozen=True)
+class Col:
+    key: str
+    label: str
+    kind: str = "int"  # int | hours | percent | text
+
+
+#: the county table: station columns, then figures keys of station.reports.figures
+COLUMNS = [
+    Col("name", "司法所", "text"),
+    Col("last_sync_at", "最近成功同步", "text"),
+    Col("audit", "审计链", "text"),
+    Col("consultations.total", "来访咨询"),
+    Col("cases.accepted", "受理调解"),
+    Col("cases.succeeded", "调解成功"),
+    Col("cases.failed", "调解不成"),
+    Col("cases.terminated", "终止调解"),
+    Col("cases.success_rate", "调解成功率", "percent"),
+    Col("cases.jc_applied", "申请司法确认"),
+    Col("cases.jc_confirmed", "司法确认有效"),
+    Col("visits.count", "法律顾问服务次数"),
+    Col("visits.hours", "法律顾问服务时长(小时)", "hours"),
+    Col("visits.education_sessions", "普法场次"),
+    Col("visits.education_attendees", "普法人数"),
+    Col("closure", "本期报送", "text"),
+]
+SUMMED = [c.key for c in COLUMNS if c.kind in ("int", "hours")]
+
+
+def local_today() -> dt.date:
+    return (dt.datetime.now(dt.timezone.utc).replace(tzinfo=None) + LOCAL_OFFSET).date()
+
+
+def default_period(today: dt.date | None = None) -> Period:
+    """Last month (China time): what stations report at the start of a month."""
+    t = today or local_today()
+    return previous(parse_period(f"{t.year}-{t.month:02d}"))
+
+
+def _local(t: dt.datetime | str | None) -> str:
+    """A UTC timestamp as China local time, to the minute; "从未" when missing."""
+    if t is None:
+        return "从未"
+    if isinstance(t, str):
+        t = dt.datetime.fromisoformat(t)
+    return (t + LOCAL_OFFSET).strftime("%Y-%m-%d %H:%M")
+
+
+@dataclass
+class Mirror:
+    """One station's synced records in the station schema, up to ``seq``."""
+
+    engine: Engine
+    seq: int = 0
+    skipped: int = 0
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+
+class Mirrors:
+    """The mirrors of all stations of one hub process (built on first use, then kept current)."""
+
+    def __init__(self) -> None:
+        self._mirrors: dict[str, Mirror] = {}
+        self._lock = threading.Lock()
+
+    def get(self, code: str) -> Mirror:
+        with self._lock:
+            m = self._mirrors.get(code)
+            if m is None:
+                eng = create_engine("sqlite://", poolclass=StaticPool, connect_args={"check_same_thread": False})
+                Base.metadata.create_all(eng)
+                m = self._mirrors[code] = Mirror(eng)
+            return m
+
+    def refresh(self, hub: Engine, code: str) -> Mirror:
+        """Bring the mirror of ``code`` up to the hub's newest records (call with ``mirror.lock`` held)."""
+        m = self.get(code)
+        with hub.connect() as conn:
+            top = conn.execute(select(HubStation.seq).where(HubStation.code == code)).scalar() or 0
+            if top <= m.seq:
+                return m
+            rows = conn.execute(select(HubRecord.kind, HubRecord.payload, HubRecord.seq).where(
+                HubRecord.scope == code, HubRecord.seq > m.seq, HubRecord.kind.in_(MIRROR_KINDS))
+                .order_by(HubRecord.seq)).all()
+        by_kind: dict[str, list[dict[str, Any]]] = {}
+        for kind, payload, _seq in rows:
+            by_kind.setdefault(kind, []).append(json.loads(payload))
+        with m.engine.begin() as mc:
+            for kind in MIRROR_KINDS:
+                for i in range(0, len(by_kind.get(kind, [])), 500):
+                    part = by_kind[kind][i:i + 500]
+                    try:
+                        with mc.begin_nested():
+                            upsert(mc, kind, part)
+                    except (SQLAlchemyError, ValueError, TypeError):  # one bad record must not hide the rest
+                        for p in part:
+                            try:
+                                with mc.begin_nested():
+                                    upsert(mc, kind, [p])
+                            except (SQLAlchemyError, ValueError, TypeError):
+                                m.skipped += 1
+                                log.warning("county view: record %s:%s not usable", kind, p.get("uid"))
+        m.seq = top
+        return m
+
+    def figures(self, hub: Engine, code: str, period: Period) -> tuple[dict[str, Any], dict[str, str]]:
+        """(the station report's figures for ``period``, newest closure time per closed period key)."""
+        m = self.get(code)
+        with m.lock:
+            self.refresh(hub, code)
+            with Session(m.engine) as s:
+                figs, _tables = F.build_tables(s, period, Scope("station"))
+                closed: dict[str, str] = {}
+                for c in s.scalars(select(PeriodClosure).where(PeriodClosure.deleted.is_(False),
+                                                               PeriodClosure.scope == "station")
+                                   .order_by(PeriodClosure.closed_at)):
+                    closed[c.period] = _local(c.closed_at)
+        return figs, closed
+
+
+def _rollup(rows: list[dict[str, Any]]) -> dict[str, Any]:
+    total: dict[str, Any] = {k: 0 for k in SUMMED}
+    for r in rows:
+        for k in SUMMED:
+            total[k] += r[k] or 0
+    total["visits.hours"] = round(total["visits.hours"], 2)
+    ok, bad = total["cases.succeeded"], total["cases.failed"] + total["cases.terminated"]
+    total["cases.success_rate"] = F.ratio(ok, ok + bad)
+    submitted = sum(1 for r in rows if r["closed"])
+    total.update(name="全县合计", code="", last_sync_at="", audit=f"{sum(1 for r in rows if r['audit_broken'])}个所异常"
+                 if any(r["audit_broken"] for r in rows) else "正常",
+                 closure=f"{submitted}/{len(rows)}个所已报送", audit_broken=False, closed=None, submitted=[])
+    return total
+
+
+def county_report(hub: Engine, mirrors: Mirrors, period: Period) -> dict[str, Any]:
+    """Per-station rows and the county row for ``period``; only counts, no personal data."""
+    rows = []
+    for st in service.stats(hub):
+        code = st["station"]
+        figs, closed = mirrors.figures(hub, code, period)
+        broken = st["audit_broken"]
+        row: dict[str, Any] = {k: figs.get(k) for k in SUMMED + ["cases.success_rate"]}
+        row.update(
+            code=code, name=st["name"] or code, last_sync_at=_local(st["last_sync_at"]),
+            audit="异常：" + "；".join(f"设备{b['device_no']}第{b['seq']}条起" for b in broken) if broken else "正常",
+            audit_broken=bool(broken), closed=closed.get(period.key),
+            closure=f"已报送 {closed[period.key]}" if period.key in closed else "未报送",
+            submitted=sorted(closed.items(), reverse=True))
+        rows.append(row)
+    generated = dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
+    return {"period": {"key": period.key, "label": period.label, "start": period.start.isoformat(),
+                       "end": period.end.isoformat()},
+            "stations": rows, "total": _rollup(rows), "generated_at": _local(generated)}
+
+
+# --------------------------------------------------------------------------- downloads
+
+def _cell_text(value: Any) -> str:
+    """Text for a CSV cell; a leading = + - @ is quoted so a spreadsheet never runs it as a formula."""
+    s = str(value)
+    return "'" + s if s[:1] in ("=", "+", "-", "@") else s
+
+
+def _plain(col: Col, value: Any) -> Any:
+    if value is None:
+        return ""
+    if col.kind == "percent":
+        return round(value * 100, 2)
+    return value
+
+
+def _header(col: Col) -> str:
+    return col.label + "(%)" if col.kind == "percent" else col.label
+
+
+def table_rows(report: dict[str, Any]) -> list[dict[str, Any]]:
+    return [*report["stations"], report["total"]]
+
+
+def to_csv(report: dict[str, Any]) -> bytes:
+    """UTF-8 with BOM (Excel opens it as Chinese text); rates in percent, numbers unformatted."""
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\r\n")
+    w.writerow(["统计期间", report["period"]["label"], report["period"]["start"], report["period"]["end"]])
+    w.writerow(["司法所编码"] + [_header(c) for c in COLUMNS])
+    for r in table_rows(report):
+        w.writerow([_cell_text(r["code"])] + [
+            _cell_text(v) if c.kind == "text" else v for c in COLUMNS for v in [_plain(c, r.get(c.key))]])
+    return ("\ufeff" + buf.getvalue()).encode("utf-8")
+
+
+def to_xlsx(report: dict[str, Any]) -> bytes:
+    """One sheet of real number cells (rates as 0.00 %), a second sheet of submitted periods."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font
+    from openpyxl.utils import get_column_letter
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "各所统计"
+    ws.append([f"全县司法所工作统计（{report['period']['label']}，"
+               f"{report['period']['start']}至{report['period']['end']}）"])
+    ws["A1"].font = Font(bold=True, size=13)
+    ws.append(["司法所编码"] + [c.label for c in COLUMNS])
+    for cell in ws[2]:
+        cell.font = Font(bold=True)
+        cell.alignment = Alignment(wrap_text=True, vertical="center")
+    for r in table_rows(report):
+        ws.append([r["code"]] + [r.get(c.key) for c in COLUMNS])
+        for c, cell in zip(COLUMNS, ws[ws.max_row][1:]):
+            if c.kind == "percent":
+                cell.number_format = "0.00%"
+            elif c.kind == "hours":
+                cell.number_format = "0.00"
+            elif c.kind == "int":
+                cell.number_format = "0"
+    for cell in ws[ws.max_row]:
+        cell.font = Font(bold=True)
+    widths = [12] + [max(10, min(28, len(c.label) * 2 + 2)) for c in COLUMNS]
+    for i, w in enumerate(widths, start=1):
+        ws.column_dimensions[get_column_letter(i)].width = w
+    ws.freeze_panes = "C3"
+    sub = wb.create_sheet("报送情况")
+    sub.append(["司法所编码", "司法所", "报送期间", "报送时间"])
+    for cell in sub[1]:
+        cell.font = Font(bold=True)
+    for r in report["stations"]:
+        for key, at in r["submitted"]:
+            sub.append([r["code"], r["name"], key, at])
+    for col, w in zip("ABCD", (12, 20, 24, 18)):
+        sub.column_dimensions[col].width = w
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()

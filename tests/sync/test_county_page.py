@@ -1,0 +1,282 @@
+"""The county page of the hub, over HTTP against a real hub process with records synced by real stations.
+
+Station A holds the hand-computed report fixture (tests/fixtures/report_2026_10.json) and has closed
+2026-10; station B has two consultations and an edited audit entry. Every number on the page, in the
+CSV and in the XLSX must equal the hand-computed figures (and their county sum).
+"""
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import shutil
+from contextlib import contextmanager
+from html.parser import HTMLParser
+from pathlib import Path
+from typing import Iterator
+
+import httpx
+import pytest
+from conftest import HubProcess
+from sqlalchemy import text
+
+from station import Station
+from station.sync import login as sync_login, run_sync
+
+from tests import report_fixture
+
+A, B = "340621101", "340621102"
+PASSWORD = "county-pass-2026"
+EXPECTED = report_fixture.load()["expected"]["figures"]
+#: page column -> hand-computed figure of station A
+SHOWN = ["consultations.total", "cases.accepted", "cases.succeeded", "cases.failed", "cases.terminated",
+         "cases.success_rate", "cases.jc_applied", "cases.jc_confirmed", "visits.count", "visits.hours",
+         "visits.education_sessions", "visits.education_attendees"]
+B_CONSULTATIONS = 2
+
+
+class Table(HTMLParser):
+    """Rows of the page's station table: ``data-station`` -> {``data-col``: text}."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.rows: dict[str, dict[str, str]] = {}
+        self._row: dict[str, str] | None = None
+        self._col: str | None = None
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        a = dict(attrs)
+        if tag == "tr" and a.get("data-station"):
+            self._row = self.rows.setdefault(str(a["data-station"]), {})
+        elif tag in ("td", "th") and self._row is not None and a.get("data-col"):
+            self._col = str(a["data-col"])
+            self._row[self._col] = ""
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in ("td", "th"):
+            self._col = None
+        elif tag == "tr":
+            self._row = None
+
+    def handle_data(self, data: str) -> None:
+        if self._row is not None and self._col:
+            self._row[self._col] += data
+
+
+def page_rows(html: str) -> dict[str, dict[str, str]]:
+    p = Table()
+    p.feed(html)
+    return p.rows
+
+
+def shown(key: str, value: float | int | None) -> str:
+    """How the page writes a figure."""
+    if value is None:
+        return "—"
+    if key.endswith("_rate"):
+        return f"{value * 100:.2f}%"
+    if key == "visits.hours":
+        return f"{value:.2f}".rstrip("0").rstrip(".")
+    return str(value)
+
+
+def _sync(st: Station) -> None:
+    res = run_sync(st)
+    assert res.status == "ok", res.message
+
+
+@pytest.fixture(scope="module")
+def county(tmp_path_factory: pytest.TempPathFactory, _station_template: Path) -> Iterator[HubProcess]:
+    """A hub with station A (report fixture, 2026-10 closed) and B (2 consultations, broken audit chain)."""
+    tmp = tmp_path_factory.mktemp("county")
+    hub = HubProcess(f"sqlite:///{tmp / 'hub.db'}", tmp, STATION_HUB_COOKIE_SECURE="0",
+                     STATION_HUB_LOGIN_FAILURES_PER_MIN="1000").start()
+    opened: dict[str, Station] = {}
+    hub.stations = opened  # type: ignore[attr-defined]
+    try:
+        for code, name in ((A, "临涣镇司法所"), (B, "韩村镇司法所")):
+            reg = hub.register(code, name)
+            folder = tmp / code
+            shutil.copytree(_station_template, folder)
+            st = Station.open(folder)
+            opened[code] = st
+            if code == A:
+                report_fixture.build(st)
+                st.reports.close_period("2026-10", today=dt.date(2026, 11, 1))
+            else:
+                st.reference.setup_station({"code": code, "name": name, "abbr": "韩"})
+                for i in range(B_CONSULTATIONS):
+                    st.consultations.record_consultation({
+                        "occurred_at": f"2026-10-1{i} 09:00:00", "channel": "visit", "category_code": "C01",
+                        "handling": "answered", "question": "咨询事项", "answer": "依法解答",
+                        "persons": [{"name": f"来访人{i}", "gender": "男"}]})
+                with st.write() as s:  # someone edits an audit entry before it goes up
+                    last = s.execute(text("SELECT max(seq) FROM audit_log")).scalar()
+                    s.execute(text("UPDATE audit_log SET action = 'update' WHERE seq = :q"), {"q": last - 1})
+            sync_login(st, hub.url, reg["token"], token_file=folder / "hub.token")
+            _sync(st)
+        from hub.accounts import add_user, set_disabled
+        eng = hub.engine()
+        try:
+            for user in ("chen", "li", "wang", "gone"):
+                add_user(eng, user, PASSWORD)
+            set_disabled(eng, "gone")
+        finally:
+            eng.dispose()
+        yield hub
+    finally:
+        for st in opened.values():
+            st.close()
+        hub.stop()
+
+
+def browser(hub: HubProcess) -> httpx.Client:
+    return httpx.Client(base_url=hub.url, trust_env=False, timeout=60, follow_redirects=False)
+
+
+@contextmanager
+def signed_in(hub: HubProcess, user: str = "chen") -> Iterator[httpx.Client]:
+    with browser(hub) as c:
+        r = c.post("/county/login", data={"username": user, "password": PASSWORD})
+        assert r.status_code == 303 and r.headers["location"] == "/county", r.text[:300]
+        yield c
+
+
+def test_every_county_url_needs_an_account(county: HubProcess) -> None:
+    with browser(county) as c:
+        for url in ("/county", "/county?period=2026-10", "/county/report.csv?period=2026-10", "/county/report.xlsx"):
+            r = c.get(url)
+            assert (r.status_code, r.headers["location"]) == (303, "/county/login"), url
+        assert c.get("/").headers["location"] == "/county"
+        r = c.get("/county/login", headers={"Origin": "https://evil.example"})
+        assert r.status_code == 200 and "用户名" in r.text and "密码" in r.text
+        h = r.headers
+        assert h["Content-Security-Policy"].startswith("default-src 'self'")
+        assert (h["X-Frame-Options"], h["X-Content-Type-Options"], h["Referrer-Policy"]) == \
+            ("DENY", "nosniff", "no-referrer")
+        assert not any(k.lower().startswith("access-control-") for k in h)
+        assert c.get("/county/static/county.css").headers["content-type"].startswith("text/css")
+
+
+def test_wrong_password_disabled_account_and_guessing_are_refused(county: HubProcess) -> None:
+    with browser(county) as c:
+        r = c.post("/county/login", data={"username": "chen", "password": "wrong-password"})
+        assert r.status_code == 401 and "用户名或密码错误" in r.text and "set-cookie" not in r.headers
+        r = c.post("/county/login", data={"username": "nobody", "password": PASSWORD})
+        assert r.status_code == 401 and "set-cookie" not in r.headers
+        r = c.post("/county/login", data={"username": "gone", "password": PASSWORD})  # disabled
+        assert r.status_code == 401 and "set-cookie" not in r.headers
+        assert c.get("/county").status_code == 303
+        # a form posted from another site is refused even with the right password
+        r = c.post("/county/login", data={"username": "chen", "password": PASSWORD},
+                   headers={"Origin": "https://evil.example"})
+        assert r.status_code == 403 and "set-cookie" not in r.headers
+        # five failures for one name: even the right password waits a minute
+        for _ in range(5):
+            assert c.post("/county/login", data={"username": "li", "password": "guess-guess"}).status_code == 401
+        r = c.post("/county/login", data={"username": "li", "password": PASSWORD})
+        assert r.status_code == 429 and "一分钟" in r.text
+    assert "county login failed user=li" in county.log() and PASSWORD not in county.log()
+
+
+def test_cookie_flags_and_logout_ends_the_session(county: HubProcess) -> None:
+    with browser(county) as c:
+        r = c.post("/county/login", data={"username": "wang", "password": PASSWORD})
+        cookie = r.headers["set-cookie"].lower()
+        assert "httponly" in cookie and "samesite=strict" in cookie and "path=/county" in cookie
+        token = c.cookies.get("station_county")
+        assert token and c.get("/county").status_code == 200
+        assert c.post("/county/logout").headers["location"] == "/county/login"
+    with browser(county) as again:  # the old cookie is dead on the hub, not only in that browser
+        again.cookies.set("station_county", token)
+        assert again.get("/county").status_code == 303
+
+
+def test_page_figures_equal_the_hand_computed_ones(county: HubProcess) -> None:
+    with signed_in(county) as c:
+        r = c.get("/county", params={"period": "2026-10"})
+    assert r.status_code == 200
+    assert "2026年10月" in r.text and "临涣镇司法所" in r.text and "韩村镇司法所" in r.text
+    assert "来访人" not in r.text and "申请人" not in r.text  # counts only, no personal data
+    rows = page_rows(r.text)
+    a, b, total = rows[A], rows[B], rows["county"]
+    for key in SHOWN:
+        assert a[key] == shown(key, EXPECTED[key][0]), (key, a[key], EXPECTED[key])
+    assert b["consultations.total"] == str(B_CONSULTATIONS) and b["cases.accepted"] == "0"
+    assert b["cases.success_rate"] == "—"  # no outcome: empty, not 0 %
+    for key in SHOWN:
+        if key.endswith("_rate"):
+            continue
+        want = EXPECTED[key][0] + (B_CONSULTATIONS if key == "consultations.total" else 0)
+        assert total[key] == shown(key, want), key
+    assert total["cases.success_rate"] == shown("x_rate", EXPECTED["cases.success_rate"][0])
+    assert a["audit"] == "正常" and b["audit"].startswith("异常：设备1第")
+    assert a["closure"].startswith("已报送 ") and b["closure"] == "未报送"
+    assert total["closure"] == "1/2个所已报送" and total["audit"] == "1个所异常"
+    assert a["last_sync_at"] != "从未" and a["last_sync_at"][:2] == "20"
+    assert "2026-10（" in r.text  # the closures table lists the submitted period
+
+
+def test_other_periods_and_bad_input(county: HubProcess) -> None:
+    with signed_in(county) as c:
+        q4 = page_rows(c.get("/county", params={"period": "2026-Q4"}).text)[A]
+        assert q4["consultations.total"] == "6" and q4["closure"] == "未报送"  # + C6 (11-01), Q4 not closed
+        custom = c.get("/county", params={"start": "2026-10-31", "end": "2026-11-01"})
+        assert page_rows(custom.text)[A]["consultations.total"] == "2"  # C4 23:30 and C6 00:10
+        assert 'value="2026-10-31"' in custom.text
+        bad = c.get("/county", params={"period": "2026-13"})
+        assert bad.status_code == 400 and "统计期间" in bad.text and "2026-13" in bad.text
+        assert c.get("/county", params={"period": "<script>"}).text.count("<script>") == 0  # escaped
+        assert c.get("/county/report.csv", params={"period": "去年"}).status_code == 400
+        default = c.get("/county")
+        assert default.status_code == 200 and 'class="on"' in default.text  # last month is preselected
+
+
+def test_csv_and_xlsx_hold_the_same_numbers(county: HubProcess) -> None:
+    from openpyxl import load_workbook
+
+    with signed_in(county) as c:
+        r = c.get("/county/report.csv", params={"period": "2026-10"})
+        x = c.get("/county/report.xlsx", params={"period": "2026-10"})
+    assert r.status_code == 200 and r.headers["content-type"].startswith("text/csv")
+    assert 'filename="county-2026-10.csv"' in r.headers["content-disposition"]
+    assert r.content.startswith("\ufeff".encode())
+    lines = list(csv.reader(io.StringIO(r.content.decode("utf-8-sig"))))
+    assert lines[0][:2] == ["统计期间", "2026年10月"]
+    header, body = lines[1], {ln[0] or "county": dict(zip(lines[1], ln)) for ln in lines[2:]}
+    assert header[:2] == ["司法所编码", "司法所"] and "调解成功率(%)" in header
+    assert set(body) == {A, B, "county"}
+    assert body[A]["来访咨询"] == str(EXPECTED["consultations.total"][0])
+    assert float(body[A]["调解成功率(%)"]) == pytest.approx(EXPECTED["cases.success_rate"][0] * 100)
+    assert float(body[A]["法律顾问服务时长(小时)"]) == pytest.approx(EXPECTED["visits.hours"][0])
+    assert body["county"]["来访咨询"] == str(EXPECTED["consultations.total"][0] + B_CONSULTATIONS)
+    assert body[B]["调解成功率(%)"] == ""
+
+    wb = load_workbook(io.BytesIO(x.content))
+    assert x.headers["content-type"].startswith("application/vnd.openxmlformats")
+    ws = wb["各所统计"]
+    head = [c.value for c in ws[2]]
+    rows = {r[0].value or "county": {h: cell for h, cell in zip(head, r)} for r in ws.iter_rows(min_row=3)}
+    a = rows[A]
+    assert isinstance(a["来访咨询"].value, int) and a["来访咨询"].value == EXPECTED["consultations.total"][0]
+    assert a["调解成功率"].value == pytest.approx(EXPECTED["cases.success_rate"][0])
+    assert a["调解成功率"].number_format == "0.00%"
+    assert a["法律顾问服务时长(小时)"].value == pytest.approx(EXPECTED["visits.hours"][0])
+    assert rows["county"]["司法所"].value == "全县合计"
+    assert rows["county"]["来访咨询"].value == EXPECTED["consultations.total"][0] + B_CONSULTATIONS
+    assert [[c.value for c in r] for r in wb["报送情况"].iter_rows(min_row=2)][0][:3] == \
+        [A, "临涣镇司法所", "2026-10"]
+
+
+def test_page_follows_new_syncs(county: HubProcess) -> None:
+    """A record synced after the first page view shows up on the next one (the mirrors refresh)."""
+    with signed_in(county) as c:
+        before = page_rows(c.get("/county", params={"period": "2026-09"}).text)[B]["consultations.total"]
+        st: Station = county.stations[B]  # type: ignore[attr-defined]
+        st.consultations.record_consultation({
+            "occurred_at": "2026-09-20 10:00:00", "channel": "phone", "category_code": "C01",
+            "handling": "answered", "question": "咨询事项", "answer": "依法解答",
+            "persons": [{"name": "来访人九", "gender": "女"}]})
+        _sync(st)
+        after = page_rows(c.get("/county", params={"period": "2026-09"}).text)[B]["consultations.total"]
+    assert (before, after) == ("0", "1")
