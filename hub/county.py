@@ -67,6 +67,12 @@ COLUMNS = [
     Col("closure", "本期报送", "text"),
 ]
 SUMMED = [c.key for c in COLUMNS if c.kind in ("int", "hours")]
+#: page headers broken between words (a narrow column would otherwise break inside one)
+HEADS = {"last_sync_at": "最近|成功同步", "consultations.total": "来访|咨询", "cases.accepted": "受理|调解",
+         "cases.succeeded": "调解|成功", "cases.failed": "调解|不成", "cases.terminated": "终止|调解",
+         "cases.success_rate": "调解|成功率", "cases.jc_applied": "申请|司法确认", "cases.jc_confirmed": "司法确认|有效",
+         "visits.count": "法律顾问|服务次数", "visits.hours": "法律顾问|服务时长|(小时)",
+         "visits.education_sessions": "普法|场次", "visits.education_attendees": "普法|人数"}
 
 
 def local_today() -> dt.date:
@@ -171,7 +177,8 @@ def _rollup(rows: list[dict[str, Any]]) -> dict[str, Any]:
     submitted = sum(1 for r in rows if r["closed"])
     total.update(name="全县合计", code="", last_sync_at="", audit=f"{sum(1 for r in rows if r['audit_broken'])}个所异常"
                  if any(r["audit_broken"] for r in rows) else "正常",
-                 closure=f"{submitted}/{len(rows)}个所已报送", audit_broken=False, closed=None, submitted=[])
+                 closure=f"{submitted}/{len(rows)}个所已报送", audit_broken=any(r["audit_broken"] for r in rows),
+                 closed=None, submitted=[])
     return total
 
 

@@ -111,10 +111,17 @@ def install(app: FastAPI, engine: Any) -> None:
         return RedirectResponse("/county/login", status_code=303)
 
     def same_origin(request: Request) -> bool:
-        """A form post must come from this hub's own page (SameSite=Strict already keeps the cookie home)."""
+        """A form post must come from this hub's own page (SameSite=Strict already keeps the cookie home).
+
+        Browsers say so in ``Sec-Fetch-Site``; with ``Referrer-Policy: no-referrer`` they send
+        ``Origin: null`` even for the page's own forms, so Origin only decides when it names a site.
+        """
+        site = request.headers.get("sec-fetch-site")
+        if site is not None:
+            return site in ("same-origin", "none")
         origin = request.headers.get("origin")
         if not origin or origin == "null":
-            return origin is None
+            return True
         return urlsplit(origin).netloc == request.headers.get("host", "")
 
     async def form(request: Request) -> dict[str, str]:
@@ -183,7 +190,7 @@ def install(app: FastAPI, engine: Any) -> None:
         params = request.query_params
         custom = bool(params.get("start") or params.get("end")) and not error
         return render("county.html", 400 if error else 200, user=user, report=report, error=error,
-                      columns=county.COLUMNS, cell=_cell, presets=_presets(county.local_today()),
+                      columns=county.COLUMNS, heads=county.HEADS, cell=_cell, presets=_presets(county.local_today()),
                       current=period.key, period_text="" if custom else period.key,
                       start=params.get("start", "") if custom else "", end=params.get("end", "") if custom else "")
 

@@ -171,6 +171,9 @@ def test_wrong_password_disabled_account_and_guessing_are_refused(county: HubPro
         r = c.post("/county/login", data={"username": "chen", "password": PASSWORD},
                    headers={"Origin": "https://evil.example"})
         assert r.status_code == 403 and "set-cookie" not in r.headers
+        r = c.post("/county/login", data={"username": "chen", "password": PASSWORD},
+                   headers={"Sec-Fetch-Site": "cross-site", "Origin": "null"})
+        assert r.status_code == 403 and "set-cookie" not in r.headers
         # five failures for one name: even the right password waits a minute
         for _ in range(5):
             assert c.post("/county/login", data={"username": "li", "password": "guess-guess"}).status_code == 401
@@ -280,3 +283,102 @@ def test_page_follows_new_syncs(county: HubProcess) -> None:
         _sync(st)
         after = page_rows(c.get("/county", params={"period": "2026-09"}).text)[B]["consultations.total"]
     assert (before, after) == ("0", "1")
+
+
+def test_in_a_real_headless_browser(county: HubProcess, tmp_path: Path) -> None:
+    """Debian's chromium via Selenium: log in through the form, read the table, download the CSV.
+
+    With ``COUNTY_SCREENSHOT=path.png`` the page is also saved there (docs/screenshots/hub-county.png).
+    """
+    import os
+    import time
+
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions as EC
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    os.environ["SE_OFFLINE"] = "true"  # Selenium Manager must never go to the network
+    opts = webdriver.ChromeOptions()
+    opts.binary_location = "/usr/bin/chromium"
+    for arg in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                "--window-size=1600,900", "--lang=zh-CN", "--force-device-scale-factor=1"):
+        opts.add_argument(arg)
+    opts.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    downloads = tmp_path / "downloads"
+    downloads.mkdir()
+    opts.add_experimental_option("prefs", {"download.default_directory": str(downloads),
+                                           "download.prompt_for_download": False})
+    driver = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=opts)
+    try:
+        driver.set_page_load_timeout(60)
+        driver.get(county.url + "/county?period=2026-10")
+        assert driver.current_url.endswith("/county/login")  # sent to the login form first
+        def submit(form: str) -> None:
+            """Click a form's button and wait until the next page has replaced this one."""
+            old = driver.find_element(By.TAG_NAME, "html")
+            driver.find_element(By.CSS_SELECTOR, f"{form} button[type=submit]").click()
+            WebDriverWait(driver, 30).until(EC.staleness_of(old))
+
+        driver.find_element(By.ID, "username").send_keys("chen")
+        driver.find_element(By.ID, "password").send_keys("not-the-password")
+        submit("section.login form")
+        assert "用户名或密码错误" in driver.find_element(By.CSS_SELECTOR, ".error").text
+        driver.find_element(By.ID, "password").send_keys(PASSWORD)
+        submit("section.login form")
+        assert driver.current_url.endswith("/county"), driver.current_url
+        driver.find_element(By.ID, "period").clear()
+        driver.find_element(By.ID, "period").send_keys("2026-10")
+        submit("form.period")
+        assert "2026年10月" in driver.find_element(By.CSS_SELECTOR, ".heading h2").text
+        row = driver.find_element(By.CSS_SELECTOR, f'tr[data-station="{A}"]')
+        assert row.find_element(By.CSS_SELECTOR, "th").text == "临涣镇司法所"
+        cell = row.find_element(By.CSS_SELECTOR, 'td[data-col="cases.success_rate"]')
+        assert cell.text == shown("cases.success_rate", EXPECTED["cases.success_rate"][0])
+        total = driver.find_element(By.CSS_SELECTOR, 'tr[data-station="county"] td[data-col="consultations.total"]')
+        assert total.text == str(EXPECTED["consultations.total"][0] + B_CONSULTATIONS)
+        # the stylesheet loaded under the page's CSP (a blocked file would leave the header unstyled)
+        header = driver.find_element(By.CSS_SELECTOR, "header.top")
+        assert header.value_of_css_property("background-color") == "rgba(27, 94, 156, 1)"
+        assert not [e for e in driver.get_log("browser") if "Content Security Policy" in e["message"]]
+        if os.environ.get("COUNTY_SCREENSHOT"):
+            driver.save_screenshot(os.environ["COUNTY_SCREENSHOT"])
+        driver.execute_cdp_cmd("Browser.setDownloadBehavior", {"behavior": "allow", "downloadPath": str(downloads)})
+        driver.find_element(By.ID, "csv").click()
+        target = downloads / "county-2026-10.csv"
+        end = time.monotonic() + 30
+        while not target.exists() and time.monotonic() < end:
+            time.sleep(0.2)
+        assert target.exists(), list(downloads.iterdir())
+        lines = list(csv.reader(io.StringIO(target.read_bytes().decode("utf-8-sig"))))
+        body = {ln[0]: dict(zip(lines[1], ln)) for ln in lines[2:]}
+        assert body[A]["来访咨询"] == str(EXPECTED["consultations.total"][0])
+        # logging out ends the session: the page sends the browser back to the form
+        submit("form.logout")
+        assert driver.current_url.endswith("/county/login")
+        driver.get(county.url + "/county")
+        assert driver.current_url.endswith("/county/login")
+    finally:
+        driver.quit()
+
+
+def test_a_closure_settled_locally_by_an_older_version_reaches_the_hub(county: HubProcess) -> None:
+    """Before period_closure was an upload kind, the station marked closures as sent ('local');
+    the verify step of the next sync finds the hub lacking them and the repair sends them up."""
+    st: Station = county.stations[B]  # type: ignore[attr-defined]
+    uid = st.reports.close_period("2026-09", today=dt.date(2026, 10, 1)).record["uid"]
+    with st.write() as s:  # what the older version did with it
+        s.execute(text("UPDATE outbox SET sent_at = CURRENT_TIMESTAMP, batch_id = 'local' WHERE uid = :u"),
+                  {"u": uid})
+    for _ in range(2):
+        _sync(st)
+    eng = county.engine()
+    try:
+        with eng.connect() as conn:
+            kind = conn.execute(text("SELECT kind FROM hub_records WHERE uid = :u"), {"u": uid}).scalar()
+    finally:
+        eng.dispose()
+    assert kind == "period_closure"
+    with signed_in(county) as c:
+        assert page_rows(c.get("/county", params={"period": "2026-09"}).text)[B]["closure"].startswith("已报送")
