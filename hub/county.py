@@ -20,7 +20,7 @@ import threading
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, select
+from sqlalchemy import Engine, MetaData, UniqueConstraint, create_engine, select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 from sqlalchemy.pool import StaticPool
@@ -94,6 +94,20 @@ def _local(t: dt.datetime | str | None) -> str:
     return (t + LOCAL_OFFSET).strftime("%Y-%m-%d %H:%M")
 
 
+def _mirror_schema() -> MetaData:
+    """The station schema without its UNIQUE constraints (record numbers): the county counts every
+    record the hub holds, even two that a station would refuse to hold side by side."""
+    md = MetaData()
+    for table in Base.metadata.sorted_tables:
+        copy = table.to_metadata(md)
+        for c in [c for c in copy.constraints if isinstance(c, UniqueConstraint)]:
+            copy.constraints.discard(c)
+    return md
+
+
+_MIRROR_SCHEMA = _mirror_schema()
+
+
 @dataclass
 class Mirror:
     """One station's synced records in the station schema, up to ``seq``."""
@@ -116,7 +130,7 @@ class Mirrors:
             m = self._mirrors.get(code)
             if m is None:
                 eng = create_engine("sqlite://", poolclass=StaticPool, connect_args={"check_same_thread": False})
-                Base.metadata.create_all(eng)
+                _MIRROR_SCHEMA.create_all(eng)
                 m = self._mirrors[code] = Mirror(eng)
             return m
 
@@ -133,6 +147,7 @@ class Mirrors:
         by_kind: dict[str, list[dict[str, Any]]] = {}
         for kind, payload, _seq in rows:
             by_kind.setdefault(kind, []).append(json.loads(payload))
+        bad: list[str] = []
         with m.engine.begin() as mc:
             for kind in MIRROR_KINDS:
                 for i in range(0, len(by_kind.get(kind, [])), 500):
@@ -146,8 +161,10 @@ class Mirrors:
                                 with mc.begin_nested():
                                     upsert(mc, kind, [p])
                             except (SQLAlchemyError, ValueError, TypeError):
-                                m.skipped += 1
-                                log.warning("county view: record %s:%s not usable", kind, p.get("uid"))
+                                bad.append(f"{kind}:{p.get('uid')}")
+        if bad:
+            m.skipped += len(bad)
+            log.warning("county view: %d record(s) of station %s not usable: %s", len(bad), code, ", ".join(bad[:10]))
         m.seq = top
         return m
 

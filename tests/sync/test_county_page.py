@@ -457,3 +457,45 @@ def test_county_page_on_postgresql(pg_devices: Devices) -> None:
         csv_rows = list(csv.reader(io.StringIO(
             c.get("/county/report.csv", params={"period": "2026-Q4"}).content.decode("utf-8-sig"))))
         assert csv_rows[2][0] == A and dict(zip(csv_rows[1], csv_rows[2]))["来访咨询"] == "3"
+
+
+def test_mirror_counts_every_hub_record_and_skips_only_broken_ones(tmp_path: Path,
+                                                                   _station_template: Path) -> None:
+    """Two records with the same number (a station would refuse one) both count; an undecodable one is
+    skipped and logged, the rest still counts."""
+    import json
+
+    from sqlalchemy import insert, update
+
+    from hub import county as C
+    from hub.db import make_engine
+    from hub.models import HubRecord, HubStation
+    from hub.service import register_device
+    from station.periods import parse_period
+
+    folder = tmp_path / "st"
+    shutil.copytree(_station_template, folder)
+    with Station.open(folder) as st:
+        st.reference.setup_station({"code": A, "name": "临涣镇司法所", "abbr": "临"})
+        st.consultations.record_consultation({
+            "occurred_at": "2026-10-03 09:00:00", "channel": "visit", "category_code": "C01",
+            "handling": "answered", "question": "咨询事项", "answer": "依法解答",
+            "persons": [{"name": "来访人", "gender": "男"}]})
+        with st.read() as s:
+            tpl = json.loads(s.execute(text("SELECT payload FROM outbox WHERE kind = 'consultation'")).scalar())
+    eng = make_engine(f"sqlite:///{tmp_path / 'hub.db'}")
+    try:
+        register_device(eng, A, name="临涣镇司法所")
+        uids = ["00000000-0000-4000-8000-00000000000" + str(i) for i in range(3)]
+        recs = [dict(tpl, uid=uids[0]), dict(tpl, uid=uids[1]), dict(tpl, uid=uids[2], occurred_at="not a date")]
+        with eng.begin() as conn:
+            conn.execute(insert(HubRecord), [
+                {"uid": r["uid"], "scope": A, "kind": "consultation", "version": 1, "hash": "0" * 64, "seq": 100 + i,
+                 "device_no": 1, "payload": json.dumps(r)} for i, r in enumerate(recs)])
+            conn.execute(update(HubStation).where(HubStation.code == A).values(seq=102))
+        mirrors = C.Mirrors()
+        report = C.county_report(eng, mirrors, parse_period("2026-10"))
+        assert report["stations"][0]["consultations.total"] == 2
+        assert mirrors.get(A).skipped == 1
+    finally:
+        eng.dispose()
