@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import os
+import threading
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -99,6 +100,8 @@ def install(app: FastAPI, engine: Any) -> None:
     per_user = Window(int(os.environ.get("STATION_HUB_LOGIN_FAILURES_PER_USER_MIN", "5")))
     mirrors = county.Mirrors()
     app.state.county_mirrors = mirrors
+    if os.environ.get("STATION_HUB_WARM_COUNTY", "1") != "0":
+        threading.Thread(target=mirrors.warm, args=(engine,), name="county-warm", daemon=True).start()
     router = APIRouter(include_in_schema=False)
 
     def render(name: str, status: int = 200, **ctx: Any) -> HTMLResponse:

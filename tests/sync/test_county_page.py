@@ -497,5 +497,8 @@ def test_mirror_counts_every_hub_record_and_skips_only_broken_ones(tmp_path: Pat
         report = C.county_report(eng, mirrors, parse_period("2026-10"))
         assert report["stations"][0]["consultations.total"] == 2
         assert mirrors.get(A).skipped == 1
+        warmed = C.Mirrors()  # what the hub does in the background at start
+        warmed.warm(eng)
+        assert (warmed.get(A).seq, warmed.get(A).skipped) == (102, 1)
     finally:
         eng.dispose()
