@@ -31,7 +31,8 @@ def _refuse(request: Request, status: int, code: str, message: str, device: Devi
     who = f"station={device.station_code} device={device.device_no}" if device else "device=?"
     log.warning("refused %s %s %s status=%d code=%s", request.method, request.url.path, who, status, code)
     body: dict[str, Any] = {"code": code, "message": message, "protocol": P.PROTOCOL_VERSION}
-    return JSONResponse(body, status_code=status)
+    # refusals made by the guard never reach the headers middleware (it is inside the guard): add them here
+    return JSONResponse(body, status_code=status, headers=limits.SECURITY_HEADERS)
 
 
 def create_app(db_url: str | None = None) -> FastAPI:

@@ -112,8 +112,8 @@ def _loader(kind: str, dialect: Any) -> tuple[str, Callable[[dict[str, Any]], tu
 
     A payload is decoded as :func:`station.records.decode` does (ISO text -> dates) and then
     passed through each column type's own bind processor, so the stored values are exactly what
-    SQLAlchemy would store; executing on the DBAPI cursor skips SQLAlchemy's per-row overhead
-    (6x faster on the first view). A key missing from an older payload takes the column default.
+    SQLAlchemy would store; executing on the DBAPI cursor skips SQLAlchemy's per-row parameter
+    handling, which dominated the first view. A key missing from an older payload takes the column default.
     """
     if kind in _LOADERS:
         return _LOADERS[kind]

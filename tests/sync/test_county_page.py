@@ -157,6 +157,8 @@ def test_every_county_url_needs_an_account(county: HubProcess) -> None:
             ("DENY", "nosniff", "no-referrer")
         assert not any(k.lower().startswith("access-control-") for k in h)
         assert c.get("/county/static/county.css").headers["content-type"].startswith("text/css")
+        # the device API keeps its own, stricter policy, on refusals too
+        assert c.get("/v1/hello").headers["Content-Security-Policy"].startswith("default-src 'none'")
 
 
 def test_wrong_password_disabled_account_and_guessing_are_refused(county: HubProcess) -> None:
