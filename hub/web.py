@@ -128,10 +128,14 @@ def install(app: FastAPI, engine: Any) -> None:
         return urlsplit(origin).netloc == request.headers.get("host", "")
 
     async def form(request: Request) -> dict[str, str]:
-        raw = await request.body()
-        if len(raw) > 4096:
-            return {}
-        return {k: v[0] for k, v in parse_qs(raw.decode("utf-8", "replace")).items()}
+        """The urlencoded login form; anything over 4 KB is not a login form and reads as empty."""
+        chunks, size = [], 0
+        async for chunk in request.stream():
+            size += len(chunk)
+            if size > 4096:
+                return {}
+            chunks.append(chunk)
+        return {k: v[0] for k, v in parse_qs(b"".join(chunks).decode("utf-8", "replace")).items()}
 
     def login_page(request: Request, status: int = 200, error: str = "", username: str = "") -> HTMLResponse:
         note = ("本平台只在 HTTPS 下保存登录状态：请通过 https:// 地址访问（或由管理员设置 STATION_HUB_COOKIE_SECURE=0）。"

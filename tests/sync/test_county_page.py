@@ -177,6 +177,9 @@ def test_wrong_password_disabled_account_and_guessing_are_refused(county: HubPro
         r = c.post("/county/login", data={"username": "chen", "password": PASSWORD},
                    headers={"Sec-Fetch-Site": "cross-site", "Origin": "null"})
         assert r.status_code == 403 and "set-cookie" not in r.headers
+        r = c.post("/county/login", content=b"username=chen&password=" + b"x" * 100_000,
+                   headers={"Content-Type": "application/x-www-form-urlencoded"})
+        assert r.status_code == 401 and "set-cookie" not in r.headers  # oversized: read as an empty form
         # five failures for one name: even the right password waits a minute
         for _ in range(5):
             assert c.post("/county/login", data={"username": "li", "password": "guess-guess"}).status_code == 401
