@@ -18,7 +18,7 @@ from starlette.middleware.gzip import GZipMiddleware
 
 from station.sync import protocol as P
 
-from . import audit as hub_audit, limits, service
+from . import audit as hub_audit, limits, service, web
 from .db import database_url, make_engine
 from .service import Device, HubError
 
@@ -31,7 +31,8 @@ def _refuse(request: Request, status: int, code: str, message: str, device: Devi
     who = f"station={device.station_code} device={device.device_no}" if device else "device=?"
     log.warning("refused %s %s %s status=%d code=%s", request.method, request.url.path, who, status, code)
     body: dict[str, Any] = {"code": code, "message": message, "protocol": P.PROTOCOL_VERSION}
-    return JSONResponse(body, status_code=status)
+    # refusals made by the guard never reach the headers middleware (it is inside the guard): add them here
+    return JSONResponse(body, status_code=status, headers=limits.SECURITY_HEADERS)
 
 
 def create_app(db_url: str | None = None) -> FastAPI:
@@ -49,7 +50,7 @@ def create_app(db_url: str | None = None) -> FastAPI:
     async def headers(request: Request, call_next: Any) -> Response:
         """Security headers on every answer (no CORS headers are ever sent: browsers may not call the API)."""
         response = await call_next(request)
-        response.headers.update(limits.SECURITY_HEADERS)
+        response.headers.update(web.PAGE_HEADERS if web.is_page(request.url.path) else limits.SECURITY_HEADERS)
         return response
 
     @app.middleware("http")
@@ -183,4 +184,5 @@ def create_app(db_url: str | None = None) -> FastAPI:
         device: Device | None = request.state.device
         return await _call(request, service.stats, engine, None if device is None else device.station_code)
 
+    web.install(app, engine)  # the county page (/county): accounts, statistics, CSV/XLSX
     return app

@@ -80,6 +80,45 @@ def cmd_reference(args: argparse.Namespace) -> int:
     return 0
 
 
+def _read_password(args: argparse.Namespace) -> str:
+    if args.password_stdin:
+        return sys.stdin.readline().rstrip("\r\n")
+    import getpass
+    first = getpass.getpass("密码：")
+    if getpass.getpass("再次输入密码：") != first:
+        raise HubError(400, "password_mismatch", "两次输入的密码不一致")
+    return first
+
+
+def cmd_user(args: argparse.Namespace) -> int:
+    """County accounts for the web page (/county)."""
+    from . import accounts
+
+    eng = _engine(args)
+    if args.action == "list":
+        for u in accounts.list_users(eng):
+            state = f"已停用 {u['disabled_at']:%Y-%m-%d}" if u["disabled_at"] else "有效"
+            last = f"{u['last_login_at']:%Y-%m-%d %H:%M}" if u["last_login_at"] else "从未登录"
+            print(f"{u['username']}\t{state}\t最近登录(UTC) {last}")
+        return 0
+    if not args.name:
+        raise HubError(400, "name_required", f"user {args.action} 需要用户名")
+    if args.action == "add":
+        accounts.add_user(eng, args.name, _read_password(args))
+        print(f"已创建县级账号：{args.name}")
+        return 0
+    if args.action == "passwd":
+        done = accounts.set_password(eng, args.name, _read_password(args))
+    else:
+        done = accounts.set_disabled(eng, args.name, args.action == "disable")
+    if not done:
+        print(f"没有这个账号：{args.name}", file=sys.stderr)
+        return 1
+    print({"passwd": "已修改密码（该账号的登录已全部退出）", "disable": "已停用（该账号的登录已全部退出）",
+           "enable": "已启用"}[args.action] + f"：{args.name}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="station-hub", description="县级同步平台")
     p.add_argument("--db", help="数据库 URL（默认 sqlite:///station-hub.db，或环境变量 STATION_HUB_DB）；"
@@ -113,6 +152,11 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("file")
     s.add_argument("--station", help="村(居)、工作人员、调委会所属司法所")
     s.set_defaults(func=cmd_reference)
+    s = sub.add_parser("user", help="县级账号（登录 /county 统计页面）：add、list、disable、enable、passwd")
+    s.add_argument("action", choices=["add", "list", "disable", "enable", "passwd"])
+    s.add_argument("name", nargs="?", metavar="NAME")
+    s.add_argument("--password-stdin", action="store_true", help="从标准输入读取密码（一行），不提示")
+    s.set_defaults(func=cmd_user)
     return p
 
 

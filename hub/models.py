@@ -152,3 +152,25 @@ class HubAuditChain(HubBase):
     last_hash: Mapped[str] = mapped_column(String(64))
     broken_seq: Mapped[int | None] = mapped_column(BigInteger)
     broken_reason: Mapped[str | None] = mapped_column(String(200))
+
+
+class HubUser(HubBase):
+    """A county account for the web page (people, not devices); only a scrypt hash of the password is kept."""
+
+    __tablename__ = "hub_users"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    username: Mapped[str] = mapped_column(String(40), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    disabled_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    last_login_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+
+
+class HubWebSession(HubBase):
+    """A signed-in browser: the cookie holds a random token, the hub only its SHA-256 (logout deletes the row)."""
+
+    __tablename__ = "hub_web_sessions"
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("hub_users.id", ondelete="CASCADE"))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    expires_at: Mapped[dt.datetime] = mapped_column(DateTime)

@@ -14,8 +14,9 @@ APT_PKGS=(python3 python3-venv python3-pip libegl1 libgl1 libglib2.0-0 libfontco
   libxcb-keysyms1 libxcb-randr0 libxcb-render0 libxcb-render-util0 libxcb-shape0 libxcb-shm0
   libxcb-sync1 libxcb-xfixes0 libxcb-xinerama0 libxcb-xkb1 libx11-xcb1 libxrender1 libsm6 libice6)
 if [ "$want_tests" = "--tests" ]; then
-  # headless screens (xvfb), PDF pages to PNG (poppler-utils), a real PostgreSQL for the hub tests
-  APT_PKGS+=(xvfb xauth poppler-utils postgresql)
+  # headless screens (xvfb), PDF pages to PNG (poppler-utils), a real PostgreSQL for the hub tests,
+  # a real headless browser for the county page (chromium + chromedriver) and a CJK font for it
+  APT_PKGS+=(xvfb xauth poppler-utils postgresql chromium chromium-driver fonts-noto-cjk)
 fi
 missing=()
 for p in "${APT_PKGS[@]}"; do

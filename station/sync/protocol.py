@@ -41,6 +41,7 @@ HUB_OWNED_KINDS = frozenset({"station"})
 UPLOAD_KINDS = frozenset({
     "staff", "village", "committee", "person", "consultation", "consultation_person", "case",
     "case_party", "case_session", "follow_up", "visit",
+    "period_closure",  # a closed period's report snapshot: the county page lists what each station submitted
 })
 ALL_KINDS = UPLOAD_KINDS | COUNTY_KINDS | HUB_OWNED_KINDS
 
