@@ -11,7 +11,10 @@ from PySide6.QtCore import Qt  # noqa: E402
 from PySide6.QtWidgets import QCheckBox, QComboBox, QLabel, QLineEdit, QListWidget, QPlainTextEdit  # noqa: E402
 
 from .gui_helpers import click, dialog, find, idle, type_text  # noqa: E402
-from .test_gui_scenarios import go, gui  # noqa: E402,F401  (the fixture)
+from . import test_gui_scenarios as scenarios  # noqa: E402
+
+gui = scenarios.gui  # the running app, as in the scenario tests (a pytest fixture)
+go = scenarios.go
 
 
 def _open_row(qtbot: Any, table: Any, row: int = 0) -> None:
@@ -134,3 +137,158 @@ def test_visit_opens_from_the_log_and_saves_as_an_update(gui: Any, qtbot: Any) -
 
 
 __all__ = ["QCheckBox", "QComboBox", "QLineEdit", "QListWidget", "dialog"]
+
+
+def _case(gui: Any) -> dict[str, Any]:
+    st = gui.station
+    people = {p["name"]: p["uid"] for p in st.records.list_records("person", limit=10)}
+    code = next(c for c, n in gui.window.ref["dispute_types"].items() if n == "邻里纠纷")
+    return st.mediation.apply_case({
+        "applied_on": dt.date.today().isoformat(), "dispute_type": code, "facts": "两家因排水沟走向发生争执",
+        "parties": [{"side": "applicant", "person": people["张三丰"]},
+                    {"side": "respondent", "person": people["李四海"]}]}).record
+
+
+def _open_case(qtbot: Any, gui: Any, page: Any, uid: str) -> None:
+    page.open_case(uid)
+    qtbot.waitUntil(lambda: find(page, "案件状态", QLabel).text().startswith("状态："), timeout=5000)
+    idle(qtbot, gui)
+
+
+def test_case_facts_and_claims_are_edited_on_the_case_page(gui: Any, qtbot: Any) -> None:
+    page = go(qtbot, gui, 3)
+    case = _case(gui)
+    _open_case(qtbot, gui, page, case["uid"])
+    assert not find(page, "纠纷简要情况", QPlainTextEdit, visible=False).isVisible()
+    click(qtbot, find(page, "修改案情"))
+    facts = find(page, "纠纷简要情况", QPlainTextEdit)
+    assert facts.toPlainText() == "两家因排水沟走向发生争执"
+    parties = find(page, "已加入的当事人", QListWidget)
+    assert [parties.item(i).text() for i in range(parties.count())] == ["申请人：张三丰", "被申请人：李四海"]
+    _replace_text(qtbot, facts, "两家因排水沟走向发生争执，雨天积水流入张家院内")
+    type_text(qtbot, find(page, "申请事项", QPlainTextEdit), "请求李四海改走排水沟")
+    qtbot.keyClick(gui.window, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
+    summary = find(page, "申请情况", QLabel, visible=False)
+    qtbot.waitUntil(lambda: summary.isVisible() and "雨天积水" in summary.text(), timeout=5000)
+    idle(qtbot, gui)
+    after = gui.station.mediation.get_case(case["uid"])
+    assert after["facts"] == "两家因排水沟走向发生争执，雨天积水流入张家院内"
+    assert after["claims"] == "请求李四海改走排水沟"
+    assert after["version"] > case["version"]
+    assert [(p["side"], p["person"]["name"]) for p in after["parties"]] == [("applicant", "张三丰"),
+                                                                           ("respondent", "李四海")]
+    assert gui.station.drafts.list_drafts() == []
+
+
+def test_a_stale_case_edit_is_refused(gui: Any, qtbot: Any) -> None:
+    page = go(qtbot, gui, 3)
+    case = _case(gui)
+    _open_case(qtbot, gui, page, case["uid"])
+    click(qtbot, find(page, "修改案情"))
+    gui.station.mediation.update_case(case["uid"], {"claims": "同事先改了申请事项"}, base_version=case["version"])
+    _replace_text(qtbot, find(page, "纠纷简要情况", QPlainTextEdit), "我改的情况")
+    click(qtbot, find(page, "保存案情修改"))
+    error = find(page, "保存失败原因", QLabel, visible=False)
+    qtbot.waitUntil(error.isVisible, timeout=5000)
+    assert "已被修改" in error.text()
+    idle(qtbot, gui)
+    now = gui.station.mediation.get_case(case["uid"])
+    assert now["facts"] == "两家因排水沟走向发生争执" and now["claims"] == "同事先改了申请事项"
+    assert find(page, "纠纷简要情况", QPlainTextEdit).toPlainText() == "我改的情况"
+
+
+def test_a_case_step_form_keeps_its_draft_per_case(gui: Any, qtbot: Any) -> None:
+    page = go(qtbot, gui, 3)
+    case = _case(gui)
+    _open_case(qtbot, gui, page, case["uid"])
+    type_text(qtbot, find(page, "不予受理理由", QPlainTextEdit), "不属于人民调解范围")
+    key = f"case:{case['uid']}:refuse"
+    qtbot.waitUntil(lambda: gui.station.drafts.load_draft(key) is not None, timeout=5000)
+    assert gui.station.drafts.load_draft(key)["data"]["refusal_reason"] == "不属于人民调解范围"
+    click(qtbot, find(page, "返回案件列表"))
+    click(qtbot, find(page, "新案件申请"))  # the step form is reused for the next case: it must come back empty
+    other = _case(gui)
+    _open_case(qtbot, gui, page, other["uid"])
+    assert find(page, "不予受理理由", QPlainTextEdit).toPlainText() == ""
+    _open_case(qtbot, gui, page, case["uid"])
+    reason = find(page, "不予受理理由", QPlainTextEdit)
+    qtbot.waitUntil(lambda: reason.toPlainText() == "不属于人民调解范围", timeout=5000)
+    banner = find(page, "不予受理草稿提示", QLabel)
+    assert "已恢复" in banner.text()
+    click(qtbot, find(page, "不予受理"))
+    qtbot.waitUntil(lambda: find(page, "案件状态", QLabel).text() == "状态：不予受理", timeout=5000)
+    idle(qtbot, gui)
+    assert gui.station.drafts.load_draft(key) is None  # saved with the step, atomically
+
+
+def _show_person(qtbot: Any, gui: Any, name: str) -> Any:
+    page = go(qtbot, gui, 5)
+    uid = next(p["uid"] for p in gui.station.records.list_records("person", limit=10) if p["name"] == name)
+    page.open_person(uid)
+    qtbot.waitUntil(lambda: find(page, "当事人姓名", QLabel).text() == name, timeout=5000)
+    return page, uid
+
+
+def test_person_details_are_edited_with_id_and_phone_kept_masked(gui: Any, qtbot: Any) -> None:
+    page, uid = _show_person(qtbot, gui, "王桂英")
+    before = gui.station.people.get_person(uid)
+    click(qtbot, find(page, "修改当事人信息"))
+    dlg = dialog("person_dialog")
+    assert find(dlg, "姓名", QLineEdit).text() == "王桂英"
+    id_box = find(dlg, "身份证号码", QLineEdit)
+    assert id_box.text() == "" and "110105********002X" in id_box.placeholderText()  # never shown raw
+    type_text(qtbot, find(dlg, "住址", QLineEdit), "南坪村三组12号")
+    click(qtbot, find(dlg, "保存当事人"))
+    qtbot.waitUntil(lambda: not dlg.isVisible(), timeout=5000)
+    idle(qtbot, gui)
+    after = gui.station.people.get_person(uid)
+    assert after["address"] == "南坪村三组12号" and after["version"] == before["version"] + 1
+    assert after["id_number"] == before["id_number"] and after["phone"] == before["phone"]
+    qtbot.waitUntil(lambda: "南坪村三组12号" in find(page, "基本情况", QLabel).text(), timeout=5000)
+
+
+def test_a_stale_person_edit_is_refused(gui: Any, qtbot: Any) -> None:
+    page, uid = _show_person(qtbot, gui, "张三丰")
+    click(qtbot, find(page, "修改当事人信息"))
+    dlg = dialog("person_dialog")
+    current = gui.station.people.get_person(uid)
+    gui.station.people.save_person({**current, "address": "同事填的住址"}, uid=uid, base_version=current["version"])
+    type_text(qtbot, find(dlg, "住址", QLineEdit), "我填的住址")
+    click(qtbot, find(dlg, "保存当事人"))
+    error = find(dlg, "保存失败原因", QLabel, visible=False)
+    qtbot.waitUntil(error.isVisible, timeout=5000)
+    assert "已被修改" in error.text() and dlg.isVisible()
+    assert gui.station.people.get_person(uid)["address"] == "同事填的住址"
+    click(qtbot, find(dlg, "取消"))
+
+
+def test_person_form_keeps_a_draft_until_saved_or_cancelled(gui: Any, qtbot: Any) -> None:
+    page = go(qtbot, gui, 5)
+    click(qtbot, find(page, "新建当事人"))
+    dlg = dialog("person_dialog")
+    type_text(qtbot, find(dlg, "姓名"), "赵喆")
+    qtbot.waitUntil(lambda: gui.station.drafts.load_draft("person:new") is not None, timeout=5000)
+    assert gui.station.drafts.load_draft("person:new")["data"]["name"] == "赵喆"
+    click(qtbot, find(dlg, "取消"))
+    idle(qtbot, gui)
+    assert gui.station.drafts.load_draft("person:new") is None
+
+
+def test_person_suggestions_and_list_mask_the_address(gui: Any, qtbot: Any) -> None:
+    uid = next(p["uid"] for p in gui.station.records.list_records("person", limit=10) if p["name"] == "李四海")
+    cur = gui.station.people.get_person(uid)
+    gui.station.people.save_person({**cur, "address": "濉溪县临涣镇南坪村三组十二号"}, uid=uid)
+    page = go(qtbot, gui, 2)
+    edit = find(page, "咨询人", QLineEdit)
+    edit.setFocus()
+    type_text(qtbot, edit, "李四海")
+    hits = find(page, "咨询人候选", QListWidget, visible=False)
+    qtbot.waitUntil(lambda: hits.isVisible() and hits.count() > 0, timeout=5000)
+    text = hits.item(0).text()
+    assert text.startswith("李四海") and "濉溪县临涣镇…" in text and "三组十二号" not in text
+    people = go(qtbot, gui, 5)
+    people.model.reload()
+    idle(qtbot, gui)
+    table = find(people, "当事人列表")
+    rows = [table.model().index(r, 4).data() for r in range(table.model().rowCount())]
+    assert "濉溪县临涣镇…" in rows and not any("三组" in (r or "") for r in rows)
