@@ -86,7 +86,9 @@ class ConsultationPage(Page):
         top = QHBoxLayout()
         top.addWidget(title_label("咨询台账"))
         top.addStretch(1)
-        top.addWidget(QLabel("类别："))
+        filter_label = QLabel("类别：")
+        filter_label.setBuddy(self.filter)  # the visible label of the filter
+        top.addWidget(filter_label)
         top.addWidget(self.filter)
         top.addWidget(self.count)
         rl.addLayout(top)

@@ -500,7 +500,9 @@ class MediationPage(Page):
         top = QHBoxLayout()
         top.addWidget(title_label("调解案件"))
         top.addStretch(1)
-        top.addWidget(QLabel("状态："))
+        filter_label = QLabel("状态：")
+        filter_label.setBuddy(self.status_filter)  # the visible label of the filter
+        top.addWidget(filter_label)
         top.addWidget(self.status_filter)
         top.addWidget(self.count)
         top.addWidget(new_btn)

@@ -89,7 +89,9 @@ class VisitsPage(Page):
         top = QHBoxLayout()
         top.addWidget(title_label("年度服务时长"))
         top.addStretch(1)
-        top.addWidget(QLabel("年度："))
+        filter_label = QLabel("年度：")
+        filter_label.setBuddy(self.year)  # the visible label of the filter
+        top.addWidget(filter_label)
         top.addWidget(self.year)
         rl.addLayout(top)
         rl.addWidget(self.table_hours, 1)
