@@ -168,3 +168,48 @@ def test_the_checks_catch_a_nameless_input_and_a_wrong_tab_order(gui: Any, qtbot
     QWidget.setTabOrder(form.inputs["a"], stray)
     assert check_tab_order(qtbot, form)
     host.close()
+
+
+def test_the_cut_text_check_catches_a_squeezed_label(qtbot: Any) -> None:
+    from .gui_scale_probe import cut_texts
+    host = QWidget()
+    label = QLabel("村(居)年度服务时长目标（小时）", host)
+    label.setGeometry(0, 0, 300, 30)
+    host.resize(320, 40)
+    host.show()
+    qtbot.waitExposed(host)
+    assert cut_texts(host) == []
+    label.setFixedWidth(60)
+    assert any("label cut" in p for p in cut_texts(host))
+    host.close()
+
+
+def test_every_screen_fits_its_text_at_200_percent_scaling(tmp_path: Any) -> None:
+    """A real process at QT_SCALE_FACTOR=2, 1280×800 logical: no label or button text is cut."""
+    import importlib.util
+    import json
+    import subprocess
+    import sys
+    from pathlib import Path
+    root = Path(__file__).resolve().parent.parent
+    spec = importlib.util.spec_from_file_location("make_screenshots", root / "docs" / "make_screenshots.py")
+    assert spec is not None and spec.loader is not None
+    shots_module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(shots_module)
+    data = tmp_path / "data"
+    data.mkdir()
+    ids = shots_module.prepare(data, 300)  # demo data with long names, a case with parties and sessions
+    shots = tmp_path / "shots"
+    shots.mkdir()
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "QT_SCALE_FACTOR": "2", "PYTHONPATH": str(root)}
+    run = subprocess.run([sys.executable, str(root / "tests" / "gui_scale_probe.py"), str(data), str(shots),
+                          ids["case"], ids["person"]], cwd=root, env=env, capture_output=True, text=True,
+                         timeout=180)
+    assert run.returncode == 0, run.stderr[-3000:]
+    report = json.loads([line for line in run.stdout.splitlines() if line.startswith("{")][-1])
+    assert report["scale"] == 2 and report["size"] == [1280, 800]
+    assert len(report["screens"]) == 12
+    from PySide6.QtGui import QImage
+    image = QImage(str(shots / "consultations.png"))
+    assert (image.width(), image.height()) == (2560, 1600)  # really drawn at twice the pixels
+    assert report["problems"] == [], "\n".join(report["problems"])
