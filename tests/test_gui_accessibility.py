@@ -199,17 +199,19 @@ def test_every_screen_fits_its_text_at_200_percent_scaling(tmp_path: Any) -> Non
     data = tmp_path / "data"
     data.mkdir()
     ids = shots_module.prepare(data, 300)  # demo data with long names, a case with parties and sessions
-    shots = tmp_path / "shots"
-    shots.mkdir()
     env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "QT_SCALE_FACTOR": "2", "PYTHONPATH": str(root)}
-    run = subprocess.run([sys.executable, str(root / "tests" / "gui_scale_probe.py"), str(data), str(shots),
-                          ids["case"], ids["person"]], cwd=root, env=env, capture_output=True, text=True,
-                         timeout=180)
-    assert run.returncode == 0, run.stderr[-3000:]
-    report = json.loads([line for line in run.stdout.splitlines() if line.startswith("{")][-1])
-    assert report["scale"] == 2 and report["size"] == [1280, 800]
-    assert len(report["screens"]) == 12
-    from PySide6.QtGui import QImage
-    image = QImage(str(shots / "consultations.png"))
-    assert (image.width(), image.height()) == (2560, 1600)  # really drawn at twice the pixels
-    assert report["problems"] == [], "\n".join(report["problems"])
+    for large in (False, True):  # normal, then large-font mode (what the elderly visitor's counter uses)
+        (data / "ui.json").write_text(json.dumps({"large_font": large}), encoding="utf-8")
+        shots = tmp_path / f"shots-{large}"
+        shots.mkdir()
+        run = subprocess.run([sys.executable, str(root / "tests" / "gui_scale_probe.py"), str(data), str(shots),
+                              ids["case"], ids["person"]], cwd=root, env=env, capture_output=True, text=True,
+                             timeout=180)
+        assert run.returncode == 0, run.stderr[-3000:]
+        report = json.loads([line for line in run.stdout.splitlines() if line.startswith("{")][-1])
+        assert report["scale"] == 2 and report["size"] == [1280, 800]
+        assert len(report["screens"]) == 12
+        from PySide6.QtGui import QImage
+        image = QImage(str(shots / "consultations.png"))
+        assert (image.width(), image.height()) == (2560, 1600)  # really drawn at twice the pixels
+        assert report["problems"] == [], f"large font {large}:\n" + "\n".join(report["problems"])

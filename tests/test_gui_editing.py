@@ -292,3 +292,25 @@ def test_person_suggestions_and_list_mask_the_address(gui: Any, qtbot: Any) -> N
     table = find(people, "当事人列表")
     rows = [table.model().index(r, 4).data() for r in range(table.model().rowCount())]
     assert "濉溪县临涣镇…" in rows and not any("三组" in (r or "") for r in rows)
+
+
+def test_editing_a_consultation_keeps_its_other_people(gui: Any, qtbot: Any) -> None:
+    page = go(qtbot, gui, 2)
+    st = gui.station
+    people = {p["name"]: p["uid"] for p in st.records.list_records("person", limit=10)}
+    code = next(iter(gui.window.ref["categories"]))
+    rec = st.consultations.record_consultation({
+        "persons": [people["王桂英"], {"uid": people["张三丰"], "role": "companion"}], "category_code": code,
+        "question": "母子一同来访", "answer": "已解答"}).record
+    page.model.reload()
+    idle(qtbot, gui)
+    _open_row(qtbot, find(page, "咨询台账"))
+    question = find(page, "咨询事项", QPlainTextEdit)
+    qtbot.waitUntil(lambda: question.toPlainText() == "母子一同来访", timeout=5000)
+    type_text(qtbot, question, "，询问赡养费")
+    qtbot.keyClick(gui.window, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: find(page, "保存结果", QLabel).text() == f"已修改：{rec['number']}", timeout=5000)
+    idle(qtbot, gui)
+    after = st.consultations.get_consultation(rec["uid"])
+    assert sorted((p["person"]["name"], p["role"]) for p in after["persons"]) == [("张三丰", "companion"),
+                                                                                 ("王桂英", "visitor")]

@@ -133,7 +133,13 @@ class ConsultationPage(Page):
 
     def data(self) -> dict[str, Any]:
         v = self.form.values()
-        v["persons"] = [v["persons"]] if v["persons"] else []
+        chosen = v["persons"]
+        v["persons"] = [chosen] if chosen else []
+        if self.edit_bar.record is not None:
+            # the form shows the first person only: the others (and everyone's role) stay as they were
+            others = [{"uid": p["person"]["uid"], "role": p["role"]} for p in self.edit_bar.record["persons"]]
+            first = {"uid": chosen, "role": others[0]["role"]} if chosen and others else chosen
+            v["persons"] = ([first] if chosen else []) + others[1:] if others else v["persons"]
         return v
 
     def save(self) -> None:
