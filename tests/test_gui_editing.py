@@ -314,3 +314,72 @@ def test_editing_a_consultation_keeps_its_other_people(gui: Any, qtbot: Any) -> 
     after = st.consultations.get_consultation(rec["uid"])
     assert sorted((p["person"]["name"], p["role"]) for p in after["persons"]) == [("张三丰", "companion"),
                                                                                  ("王桂英", "visitor")]
+
+
+def _start(folder: Any, qtbot: Any) -> Any:
+    from ui.app import StationApp
+    app = StationApp(folder)
+    app.window.show()
+    qtbot.waitExposed(app.window)
+    idle(qtbot, app)
+    return app
+
+
+def _stop(app: Any, qtbot: Any) -> None:
+    import gc
+    idle(qtbot, app)
+    app.close()
+    del app
+    gc.collect()
+
+
+def test_drafts_left_by_a_crash_reopen_their_forms_at_start(ready: Any, qtbot: Any) -> None:
+    """Drafts as a killed run leaves them (a case step, an edited visit, a person being edited) come back
+    in their forms when the program starts, and the status bar says where."""
+    st = ready
+    staff = st.ids["mediator"]
+    people = [st.people.save_person({"name": n, "gender": "男"}).uid for n in ("张三丰", "李四海")]
+    code = st.reference.list_codes("dispute_type")[0]["code"]
+    case = st.mediation.apply_case({"applied_on": dt.date.today().isoformat(), "dispute_type": code, "facts": "争执",
+                                    "parties": [{"side": "applicant", "person": people[0]},
+                                                {"side": "respondent", "person": people[1]}]}).record
+    visit = st.visits.record_visit({"adviser_uid": staff, "village_uid": st.ids["village"],
+                                    "visit_date": dt.date.today().isoformat(), "start_time": "09:00",
+                                    "end_time": "10:00", "mode": "onsite", "service_types": ["consultation"],
+                                    "content": "解答问题"}).record
+    person = st.people.get_person(people[1])
+    st.drafts.save_draft(f"case:{case['uid']}:refuse", "case_step",
+                         {"outcome_on": dt.date.today().isoformat(), "refusal_reason": "已起诉至法院"}, case["uid"])
+    visit_form = {k: visit[k] for k in ("adviser_uid", "village_uid", "visit_date", "mode", "service_types")}
+    st.drafts.save_draft(f"visit:edit:{visit['uid']}", "visit_edit",
+                         {**visit_form, "start_time": "09:00", "end_time": "10:00", "attendees": "",
+                          "content": "解答问题，并发放宣传册", "_meta": {"version": visit["version"]}}, visit["uid"])
+    st.drafts.save_draft(f"person:edit:{person['uid']}", "person_edit",
+                         {"name": "李四海", "gender": "男", "id_number": "", "phone": "", "address": "五沟村",
+                          "special_groups": [], "_meta": {"version": person["version"]}}, person["uid"])
+    folder = st.data_dir
+    st.close()
+    app = _start(folder, qtbot)
+    try:
+        win = app.window
+        qtbot.waitUntil(lambda: "草稿" in win.statusBar().currentMessage(), timeout=5000)
+        assert all(n in win.statusBar().currentMessage() for n in ("人民调解", "村居法律顾问", "当事人"))
+        med = win.page("MediationPage")
+        reason = find(med, "不予受理理由", QPlainTextEdit, visible=False)
+        qtbot.waitUntil(lambda: reason.toPlainText() == "已起诉至法院", timeout=5000)
+        assert med.case_page.uid == case["uid"]
+        assert "已恢复" in find(med, "不予受理草稿提示", QLabel, visible=False).text()
+        visits = win.page("VisitsPage")
+        content = find(visits, "服务内容", QPlainTextEdit, visible=False)
+        qtbot.waitUntil(lambda: content.toPlainText() == "解答问题，并发放宣传册", timeout=5000)
+        assert visit["number"] in find(visits, "修改提示", QLabel, visible=False).text()
+        qtbot.waitUntil(lambda: win.page("PeoplePage").dialog is not None, timeout=5000)
+        dlg = win.page("PeoplePage").dialog
+        qtbot.waitUntil(lambda: find(dlg, "住址", QLineEdit, visible=False).text() == "五沟村", timeout=5000)
+        assert "已恢复" in find(dlg, "草稿提示", QLabel, visible=False).text()
+        dlg.save()  # saving the recovered edit updates the person it was made on
+        qtbot.waitUntil(lambda: not dlg.isVisible(), timeout=5000)
+        idle(qtbot, app)
+        assert app.station.people.get_person(person["uid"])["address"] == "五沟村"
+    finally:
+        _stop(app, qtbot)
