@@ -383,3 +383,40 @@ def test_drafts_left_by_a_crash_reopen_their_forms_at_start(ready: Any, qtbot: A
         assert app.station.people.get_person(person["uid"])["address"] == "五沟村"
     finally:
         _stop(app, qtbot)
+
+
+def test_a_step_recorded_while_editing_the_facts_does_not_make_the_edit_stale(gui: Any, qtbot: Any) -> None:
+    page = go(qtbot, gui, 3)
+    case = _case(gui)
+    _open_case(qtbot, gui, page, case["uid"])
+    click(qtbot, find(page, "修改案情"))
+    _replace_text(qtbot, find(page, "纠纷简要情况", QPlainTextEdit), "排水沟纠纷，已持续两年")
+    find(page, "孙德胜", QCheckBox).setChecked(True)
+    click(qtbot, find(page, "受理"))  # the user's own step: a newer case version that leaves the facts alone
+    qtbot.waitUntil(lambda: find(page, "案件状态", QLabel).text() == "状态：已受理", timeout=5000)
+    idle(qtbot, gui)
+    click(qtbot, find(page, "保存案情修改"))
+    summary = find(page, "申请情况", QLabel, visible=False)
+    qtbot.waitUntil(lambda: summary.isVisible() and "已持续两年" in summary.text(), timeout=5000)
+    idle(qtbot, gui)
+    after = gui.station.mediation.get_case(case["uid"])
+    assert after["facts"] == "排水沟纠纷，已持续两年" and after["status"] == "accepted"
+
+
+def test_a_newer_version_that_changed_the_facts_keeps_the_edit_stale(gui: Any, qtbot: Any) -> None:
+    page = go(qtbot, gui, 3)
+    case = _case(gui)
+    _open_case(qtbot, gui, page, case["uid"])
+    click(qtbot, find(page, "修改案情"))
+    _replace_text(qtbot, find(page, "纠纷简要情况", QPlainTextEdit), "我的版本")
+    gui.station.mediation.update_case(case["uid"], {"facts": "同事的版本"}, base_version=case["version"])
+    find(page, "孙德胜", QCheckBox).setChecked(True)
+    click(qtbot, find(page, "受理"))  # the page reloads the case: its facts differ from where the edit began
+    qtbot.waitUntil(lambda: find(page, "案件状态", QLabel).text() == "状态：已受理", timeout=5000)
+    idle(qtbot, gui)
+    click(qtbot, find(page, "保存案情修改"))
+    error = find(page, "保存失败原因", QLabel, visible=False)
+    qtbot.waitUntil(error.isVisible, timeout=5000)
+    assert "已被修改" in error.text()
+    idle(qtbot, gui)
+    assert gui.station.mediation.get_case(case["uid"])["facts"] == "同事的版本"

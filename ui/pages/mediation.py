@@ -26,6 +26,13 @@ MISSING_STYLE = "color: #8a5300;"
 NEW_KEY = "case:new"
 EDIT_FORM, STEP_FORM = "case_edit", "case_step"  # drafts keyed case:edit:<uid> and case:<uid>:<step>
 OPEN_STATUSES = ("applied", "accepted", "mediating")  # the core allows editing the facts only then
+EDITED = ("applied_on", "dispute_type", "source", "title", "facts", "claims", "amount")  # what 修改案情 changes
+
+
+def _edited_part(case: dict[str, Any]) -> tuple[Any, ...]:
+    """The part of a case that 修改案情 shows and saves (to tell whether a newer version touched it)."""
+    parties = tuple((p["side"], p["person_uid"], p.get("agent_uid")) for p in case["parties"])
+    return (*(case.get(k) for k in EDITED), parties)
 
 
 @dataclass
@@ -270,7 +277,7 @@ class CasePage(QWidget):
         parties = [{"side": p["side"], "person": p["person"]["uid"], "name": p["person"]["name"],
                     **({"agent": p["agent"]["uid"], "agent_kind": p["agent_kind"]} if p.get("agent") else {})}
                    for p in c["parties"] if p.get("person")]
-        values = {k: c.get(k) for k in ("applied_on", "dispute_type", "source", "title", "facts", "claims")}
+        values = {k: c.get(k) for k in EDITED if k != "amount"}
         values.update(parties=parties, amount="" if c.get("amount") is None else f"{c['amount']:g}")
         with self.drafts.suspend():
             self.apply_form.reset(values)
@@ -379,7 +386,7 @@ class CasePage(QWidget):
         self.status.setText(f"状态：{codes.CASE_STATUSES[case['status']]}")
         self.apply_btn.hide()
         if self.edit_bar.editing:
-            self.edit_bar.record = case  # the refreshed case; the edit keeps its own base version
+            self._rebase_edit(case)
         else:
             self.apply_form.hide()
             self.banner.hide()
@@ -407,6 +414,16 @@ class CasePage(QWidget):
                 missing.setText(first[0] if first[0].startswith("案件当前为") else "尚缺：" + "、".join(first))
             history.setText(self._history(action, case))
             history.setVisible(bool(history.text()))
+
+    def _rebase_edit(self, case: dict[str, Any]) -> None:
+        """A newer version arrived while the facts are being edited (e.g. this user recorded a session
+        below). If it left the edited part alone, the edit now builds on it; otherwise the old base
+        version stays and saving is refused as stale."""
+        base = self.edit_bar.record
+        if (base is not None and case["version"] != base["version"] and self.drafts.meta.get("version") ==
+                base["version"] and _edited_part(case) == _edited_part(base)):
+            self.drafts.meta["version"] = case["version"]
+            self.edit_bar.record = case
 
     def _point_drafts(self, case: dict[str, Any]) -> None:
         """Step forms (and an edit of the facts) keep one draft per case; bring back this case's."""
