@@ -244,7 +244,13 @@ def test_person_details_are_edited_with_id_and_phone_kept_masked(gui: Any, qtbot
     after = gui.station.people.get_person(uid)
     assert after["address"] == "南坪村三组12号" and after["version"] == before["version"] + 1
     assert after["id_number"] == before["id_number"] and after["phone"] == before["phone"]
-    qtbot.waitUntil(lambda: "南坪村三组12号" in find(page, "基本情况", QLabel).text(), timeout=5000)
+    shown = find(page, "住址", QLabel)
+    qtbot.waitUntil(lambda: shown.text() == "南坪村三组1…", timeout=5000)  # masked on the dossier too
+    assert "南坪村三组12号" not in find(page, "基本情况", QLabel).text()
+    click(qtbot, find(page, "显示住址"))
+    qtbot.waitUntil(lambda: shown.text() == "南坪村三组12号", timeout=5000)
+    idle(qtbot, gui)
+    assert [r["field"] for r in gui.station.privacy.list_reveals(uid)] == ["address"]
 
 
 def test_a_stale_person_edit_is_refused(gui: Any, qtbot: Any) -> None:

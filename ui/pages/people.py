@@ -72,12 +72,14 @@ class PeoplePage(Page):
         self.person: dict[str, Any] | None = None
         self.id_number = MaskedValue(worker, "身份证号码", "id_number")
         self.phone = MaskedValue(worker, "联系电话", "phone")
+        self.address = MaskedValue(worker, "住址", "address")
         self.details = QLabel()
         self.details.setWordWrap(True)
         self.details.setAccessibleName("基本情况")
         info = QFormLayout()
         info.addRow("身份证号码：", self.id_number)
         info.addRow("联系电话：", self.phone)
+        info.addRow("住址：", self.address)
         info.addRow("基本情况：", self.details)
         self.cons = self._table(["编号", "时间", "咨询事项"], "相关咨询")
         self.cases = self._table(["编号", "纠纷名称", "状态"], "相关调解案件")
@@ -203,9 +205,10 @@ class PeoplePage(Page):
         self.edit_btn.setEnabled(True)
         self.id_number.set_person(p["uid"], p["id_number"])
         self.phone.set_person(p["uid"], p["phone"])
+        self.address.set_person(p["uid"], p["address"])
         groups = "、".join(codes.SPECIAL_GROUPS.get(g, g) for g in p["special_groups"])
         self.details.setText("　".join(x for x in (p["gender"], p["ethnicity"], p["birth_date"] or "",
-                                                   p["address"], groups) if x))
+                                                   groups) if x))
         self._fill(self.cons, [[c["number"], c["occurred_at"][:16], c["question"][:40]] for c in d["consultations"]])
         self._fill(self.cases, [[c["display_number"] or c["number"], c["title"], codes.CASE_STATUSES[c["status"]]]
                                 for c in d["cases"]], [c["uid"] for c in d["cases"]])

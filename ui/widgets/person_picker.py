@@ -67,7 +67,7 @@ class PersonDialog(QDialog):
     """登记新当事人 (or 修改 an existing one: ``person``), with a duplicate check before saving.
 
     What is typed is kept as a draft (person:new, or person:edit:<uid> with the base version).
-    Editing shows the ID number and phone masked: left empty they stay as they are.
+    Editing shows the ID number, phone and address masked: left empty they stay as they are.
     """
 
     person_saved = Signal(dict)
@@ -89,12 +89,10 @@ class PersonDialog(QDialog):
         ])
         self.form.set_value("name", name)
         if person is not None:
-            self.form.set_values({k: person.get(k) for k in ("name", "gender", "address", "special_groups")})
-            id_input, phone_input = self.form.inputs["id_number"], self.form.inputs["phone"]
-            id_input.setPlaceholderText(  # type: ignore[attr-defined]
-                f"不修改请留空（现为 {mask_id(person.get('id_number')) or '未填'}）")
-            phone_input.setPlaceholderText(  # type: ignore[attr-defined]
-                f"不修改请留空（现为 {mask_phone(person.get('phone')) or '未填'}）")
+            self.form.set_values({k: person.get(k) for k in ("name", "gender", "special_groups")})
+            for key, mask in (("id_number", mask_id), ("phone", mask_phone), ("address", mask_address)):
+                self.form.inputs[key].setPlaceholderText(  # type: ignore[attr-defined]
+                    f"不修改请留空（现为 {mask(person.get(key)) or '未填'}）")
         self.banner = draft_banner()
         if person is None:
             self.drafts = DraftKeeper(worker, self.form, "person:new", "person", self.banner)
@@ -181,9 +179,9 @@ class PersonDialog(QDialog):
         uid, version = self.person["uid"], self.drafts.meta.get("version")
 
         def update(st: Any) -> Any:
-            # fields this dialog does not show keep their values; an empty ID/phone means "unchanged"
+            # fields this dialog does not show keep their values; an empty ID/phone/address means "unchanged"
             current = st.people.get_person(uid)
-            typed = {k: v for k, v in data.items() if v or k not in ("id_number", "phone")}
+            typed = {k: v for k, v in data.items() if v or k not in ("id_number", "phone", "address")}
             return st.drafts.submit(key, "people", "save_person", {**current, **typed}, uid=uid,
                                     base_version=version)
         self.worker.run(update, self._saved, self._failed)
