@@ -51,6 +51,19 @@ def cut_texts(root: QWidget) -> list[str]:
             problems.append(f"label cut ({need_w}>{cr.width()}): {text[:30]!r} {_where(lab)}")
         elif need_h > cr.height() + 1:
             problems.append(f"label cut vertically ({need_h}>{cr.height()}): {text[:30]!r} {_where(lab)}")
+    from ui.models.record_table import RecordTable
+    for table in root.findChildren(RecordTable):  # record lists: every column but the last, stretching one
+        if not table.isVisible():
+            continue
+        model, fm = table.model(), table.fontMetrics()
+        margin = table.style().pixelMetric(table.style().PixelMetric.PM_FocusFrameHMargin, None, table)
+        for row in range(min(model.rowCount(), 25)):
+            for col in range(model.columnCount() - 1):
+                text = model.index(row, col).data() or ""
+                room = table.columnWidth(col) - 2 * (margin + 1) - 1  # the view's text margins and grid line
+                if fm.horizontalAdvance(text) > room:
+                    problems.append(f"cell cut in {table.accessibleName()} column "
+                                    f"{model.headerData(col, Qt.Orientation.Horizontal)}: {text!r}")
     for btn in root.findChildren(QAbstractButton):
         if btn.isVisible() and btn.text() and btn.sizeHint().width() > btn.width() + 1:
             problems.append(f"button cut ({btn.sizeHint().width()}>{btn.width()}): {btn.text()!r}")

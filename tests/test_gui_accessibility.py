@@ -215,3 +215,19 @@ def test_every_screen_fits_its_text_at_200_percent_scaling(tmp_path: Any) -> Non
         image = QImage(str(shots / "consultations.png"))
         assert (image.width(), image.height()) == (2560, 1600)  # really drawn at twice the pixels
         assert report["problems"] == [], f"large font {large}:\n" + "\n".join(report["problems"])
+
+
+def test_list_columns_grow_with_large_font_mode(gui: Any, qtbot: Any) -> None:
+    """Switching on 大字模式 widens the fixed list columns, so masked ID numbers and dates still fit."""
+    page = scenarios.go(qtbot, gui, 5)
+    table = find(page, "当事人列表")
+    before = table.columnWidth(2)
+    settings = scenarios.go(qtbot, gui, 6)
+    find(settings, "大字模式", QCheckBox).setChecked(True)
+    try:
+        qtbot.waitUntil(lambda: table.columnWidth(2) >= before * 1.4, timeout=3000)
+        text = "110105********002X"
+        assert table.fontMetrics().horizontalAdvance(text) < table.columnWidth(2) - 8
+    finally:
+        find(settings, "大字模式", QCheckBox).setChecked(False)
+    qtbot.waitUntil(lambda: table.columnWidth(2) == before, timeout=3000)

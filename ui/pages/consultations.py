@@ -26,8 +26,8 @@ def consultation_columns(ref: dict[str, Any]) -> list[Column]:
     return [
         Column("number", "编号", width=215),
         Column("occurred_at", "咨询时间", lambda r: (r["occurred_at"] or "")[:16], 130),
-        Column("category_code", "类别", lambda r: cats().get(r["category_code"], r["category_code"]), 110),
-        Column("handling", "处理方式", lambda r: codes.HANDLINGS.get(r["handling"], ""), 110),
+        Column("category_code", "类别", lambda r: cats().get(r["category_code"], r["category_code"]), 145),
+        Column("handling", "处理方式", lambda r: codes.HANDLINGS.get(r["handling"], ""), 120),
         Column("question", "咨询事项", lambda r: (r["question"] or "").replace("\n", " ")[:60]),
     ]
 
