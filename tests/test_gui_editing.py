@@ -112,7 +112,7 @@ def test_new_entry_typed_before_an_edit_comes_back_after_it(gui: Any, qtbot: Any
 
 def test_visit_opens_from_the_log_and_saves_as_an_update(gui: Any, qtbot: Any) -> None:
     page = go(qtbot, gui, 4)
-    staff = [s for s in gui.window.ref["staff"] if "adviser" in s["roles"]][0]
+    staff = next(s for s in gui.window.ref["staff"] if "adviser" in s["roles"])
     village = gui.window.ref["villages"][0]
     rec = gui.station.visits.record_visit({
         "adviser_uid": staff["uid"], "village_uid": village["uid"], "visit_date": dt.date.today().isoformat(),

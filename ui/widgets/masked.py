@@ -1,6 +1,8 @@
 """A masked ID number or phone with an explicit, logged reveal."""
 from __future__ import annotations
 
+from typing import Callable, ClassVar
+
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QWidget
 
 from station.masking import mask_address, mask_id, mask_phone
@@ -12,7 +14,8 @@ class MaskedValue(QWidget):
     """Shows ``138****5678`` (an ID number, phone or address masked); 显示 asks the core for the raw
     value, which logs who revealed it."""
 
-    MASKS = {"id_number": mask_id, "phone": mask_phone, "address": mask_address}
+    MASKS: ClassVar[dict[str, Callable[[str | None], str]]] = {
+        "id_number": mask_id, "phone": mask_phone, "address": mask_address}
 
     def __init__(self, worker: DbWorker, label: str, field: str) -> None:
         super().__init__()
