@@ -10,6 +10,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 from PySide6.QtCore import Qt  # noqa: E402
 from PySide6.QtWidgets import QCheckBox, QComboBox, QLabel, QLineEdit, QListWidget, QPlainTextEdit  # noqa: E402
 
+from .conftest import VALID_ID  # noqa: E402
 from .gui_helpers import click, dialog, find, idle, type_text  # noqa: E402
 from . import test_gui_scenarios as scenarios  # noqa: E402
 
@@ -426,3 +427,21 @@ def test_a_newer_version_that_changed_the_facts_keeps_the_edit_stale(gui: Any, q
     assert "已被修改" in error.text()
     idle(qtbot, gui)
     assert gui.station.mediation.get_case(case["uid"])["facts"] == "同事的版本"
+
+
+def test_editing_a_person_into_a_likely_duplicate_warns_and_saves_on_confirmation(gui: Any, qtbot: Any) -> None:
+    page, uid = _show_person(qtbot, gui, "张三丰")
+    click(qtbot, find(page, "修改当事人信息"))
+    dlg = dialog("person_dialog")
+    type_text(qtbot, find(dlg, "身份证号码", QLineEdit), VALID_ID)  # 王桂英's ID number
+    click(qtbot, find(dlg, "保存当事人"))
+    warning = find(dlg, "重复提示", QLabel, visible=False)
+    qtbot.waitUntil(warning.isVisible, timeout=5000)
+    assert "王桂英" in warning.text() and "仍然保存" in warning.text()
+    assert not find(dlg, "使用已有当事人", visible=False).isVisible()
+    assert "张三丰" not in warning.text()  # the person being edited is not its own duplicate
+    assert find(dlg, "保存当事人").text() == "仍然保存"
+    click(qtbot, find(dlg, "保存当事人"))
+    qtbot.waitUntil(lambda: not dlg.isVisible(), timeout=5000)
+    idle(qtbot, gui)
+    assert gui.station.people.get_person(uid)["id_number"] == VALID_ID

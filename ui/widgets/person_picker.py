@@ -148,11 +148,12 @@ class PersonDialog(QDialog):
     def _show_dups(self, dups: list[dict[str, Any]], then_save: bool) -> None:
         self._dups = dups
         self.dup.setVisible(bool(dups))
-        self.use_existing.setVisible(bool(dups))
+        self.use_existing.setVisible(bool(dups) and self.person is None)  # editing: nothing to swap in
         if dups:
-            self.dup.setText(duplicate_text(dups) + "。如确属不同的人，请再点“仍然新建”。")
+            again = "仍然保存" if self.person is not None else "仍然新建"
+            self.dup.setText(duplicate_text(dups) + f"。如确属不同的人，请再点“{again}”。")
             self.use_existing.setText(f"使用已有当事人“{dups[0]['name']}”")
-            self.save_btn.setText("仍然新建")
+            self.save_btn.setText(again)
             self._confirmed = True
         elif then_save:
             self._save_now()
