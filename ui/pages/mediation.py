@@ -202,7 +202,10 @@ class CasePage(QWidget):
         form = FieldForm(step.fields(self))
         banner = draft_banner()
         banner.setAccessibleName(f"{step.button}草稿提示")
-        self.step_drafts[step.action] = DraftKeeper(self.worker, form, f"case:-:{step.action}", STEP_FORM, banner)
+        keeper = DraftKeeper(self.worker, form, f"case:-:{step.action}", STEP_FORM, banner)
+        # a recovered draft of a step the case no longer allows stays put, unannounced, with its form
+        keeper.draft_restored.connect(lambda _m, f=form, b=banner: b.setVisible(not f.isHidden()))
+        self.step_drafts[step.action] = keeper
         btn = QPushButton(step.button)
         btn.setAccessibleName(step.button)
         btn.clicked.connect(lambda _c=False, s=step: self.run_step(s))
