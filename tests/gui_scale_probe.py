@@ -72,6 +72,7 @@ def cut_texts(root: QWidget) -> list[str]:
 
 def main(folder: str, shots: str, case_uid: str, person_uid: str) -> None:
     from ui.app import StationApp
+    from ui.main_window import SCREENS
     gui = StationApp(folder)
     app, win = gui.app, gui.window
     win.resize(1280, 800)
@@ -88,9 +89,9 @@ def main(folder: str, shots: str, case_uid: str, person_uid: str) -> None:
         report["screens"].append(name)
         target.grab().save(str(out / f"{name}.png"))
 
-    for n, name in enumerate(["home", "consultations", "mediation", "visits", "people", "settings"]):
+    for n, (_title, module, _cls) in enumerate(SCREENS):  # every sidebar screen, named by its module
         win.show_page(n)
-        look(name)
+        look(module)
     win.open_case(case_uid)
     look("case")
     case_page = win.page("MediationPage").case_page
