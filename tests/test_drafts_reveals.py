@@ -47,6 +47,14 @@ def test_reveal_is_logged_with_actor(ready: Station) -> None:
     assert [(r["actor_name"], r["field"]) for r in log] == [("马建国", "id_number")]
 
 
+def test_an_address_is_revealed_like_an_id_number_and_other_fields_are_not(ready: Station) -> None:
+    person = ready.people.save_person({"name": "李堃", "address": "南坪村三组12号"}).uid
+    assert ready.privacy.reveal_person_field(person, "address") == "南坪村三组12号"
+    assert [r["field"] for r in ready.privacy.list_reveals(person)] == ["address"]
+    with pytest.raises(ValueError):
+        ready.privacy.reveal_person_field(person, "notes")
+
+
 def test_unsynced_count_and_overview(ready: Station) -> None:
     before = ready.dashboard.unsynced_count()
     ready.people.save_person({"name": "赵喆"})

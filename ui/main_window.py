@@ -243,7 +243,8 @@ class MainWindow(QMainWindow):
                 p.set_reference(self.ref)  # type: ignore[attr-defined]
 
     #: which page restores a draft of each form
-    DRAFT_PAGES = {"consultation": 1, "case": 2, "visit": 3}
+    DRAFT_PAGES = {"consultation": 1, "case": 2, "visit": 3, "consultation_edit": 1, "case_edit": 2,
+                   "case_step": 2, "visit_edit": 3, "person": 4, "person_edit": 4}
 
     def _drafts_found(self, drafts: list[dict[str, Any]]) -> None:
         """Drafts left by a crash: build their pages (they restore and say so) and tell the user."""

@@ -11,7 +11,7 @@ from ..models import Person, RevealEntry, Staff
 from ..security import audit, permissions as perms
 from .base import load, reads, writes
 
-REVEALABLE = {"id_number", "phone"}
+REVEALABLE = {"id_number", "phone", "address"}  # masked on screen, shown on request
 
 
 @writes(perm=perms.PEOPLE)

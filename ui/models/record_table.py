@@ -9,14 +9,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Callable
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
-from PySide6.QtGui import QKeyEvent
+from PySide6.QtCore import QAbstractTableModel, QEvent, QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtGui import QFont, QFontMetrics, QKeyEvent
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView
 
 from ..worker import DbWorker
 from ..qtcompat import emit
 
 Index = QModelIndex | QPersistentModelIndex
+BASE_POINT_SIZE = 10  # the normal UI font (ui.app); Column widths are measured at it
 
 
 @dataclass(frozen=True)
@@ -24,7 +25,7 @@ class Column:
     key: str  # database column used for sorting
     header: str
     show: Callable[[dict[str, Any]], str] | None = None  # display shaping (masking, code names)
-    width: int = 0
+    width: int = 0  # pixels at the normal 10 pt font; grows with large-font mode
 
 
 class RecordTableModel(QAbstractTableModel):
@@ -105,7 +106,7 @@ class RecordTableModel(QAbstractTableModel):
         if not index.isValid():
             return None
         row = self.rows[index.row()]
-        if role == Qt.ItemDataRole.DisplayRole:
+        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):  # a cut cell reads in full on hover
             col = self.columns[index.column()]
             value = col.show(row) if col.show else row.get(col.key)
             return "" if value is None else str(value)
@@ -151,10 +152,23 @@ class RecordTable(QTableView):
         hh.setStretchLastSection(True)
         hh.setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
         self.setSortingEnabled(True)
-        for i, c in enumerate(model.columns):
-            if c.width:
-                self.setColumnWidth(i, c.width)
+        self._fit_columns()
         self.doubleClicked.connect(self._open)
+
+    def _fit_columns(self) -> None:
+        """Column widths grow with the font (large-font mode), so masked IDs and dates still fit."""
+        base = QFont(self.font())
+        base.setPointSizeF(BASE_POINT_SIZE)
+        sample = "中文字"  # the widths were chosen for Chinese text at the normal size
+        scale = max(1.0, self.fontMetrics().horizontalAdvance(sample) / QFontMetrics(base).horizontalAdvance(sample))
+        for i, c in enumerate(self.model().columns):
+            if c.width:
+                self.setColumnWidth(i, round(c.width * scale))
+
+    def changeEvent(self, e: QEvent) -> None:  # noqa: N802 - Qt API
+        super().changeEvent(e)
+        if e.type() == QEvent.Type.FontChange:
+            self._fit_columns()
 
     def _open(self, index: QModelIndex) -> None:
         if index.isValid():

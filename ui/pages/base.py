@@ -5,7 +5,7 @@ from typing import Any, Callable
 
 from PySide6.QtWidgets import QLabel, QLayout, QMessageBox, QScrollArea, QSplitter, QVBoxLayout, QWidget
 
-from station.errors import ValidationError
+from station.errors import Conflict, ValidationError
 
 from ..bus import StationBus
 from ..widgets.field_form import FieldForm
@@ -100,10 +100,19 @@ class Page(QWidget):
             if isinstance(exc, ValidationError) and form is not None:
                 form.show_errors(exc.errors)
                 emit(self.bus.status_shown, "未保存：请按提示修改")
+            elif isinstance(exc, Conflict) and form is not None:
+                show_conflict(form, exc)
+                emit(self.bus.status_shown, "未保存：记录已被他人修改")
             else:
                 emit(self.bus.error_raised, exc)
 
         self.worker.run(op, ok, failed)
+
+
+def show_conflict(form: FieldForm, exc: BaseException) -> None:
+    """A stale edit: say so on top of the form; what the user typed stays in the form (and its draft)."""
+    form.form_error.setText(f"未保存：{exc}。您填写的内容仍保留在表单中，可先记下再点“取消修改”重新打开。")
+    form.form_error.show()
 
 
 def show_error(parent: QWidget, exc: BaseException) -> None:

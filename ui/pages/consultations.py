@@ -10,11 +10,15 @@ from station import codes
 from ..models.record_table import Column, RecordTable, RecordTableModel
 from ..widgets.export_excel import ExportButton
 from ..widgets.drafting import DraftKeeper, draft_banner
+from ..widgets.editing import EditBar
 from ..widgets.field_form import Field, FieldForm, fill_combo
 from ..widgets.person_picker import PersonPicker
 from .base import OK_STYLE, Page, form_column, split_layout, title_label
 
 DRAFT_KEY = "consultation:new"
+EDIT_FORM = "consultation_edit"  # drafts of edits are keyed consultation:edit:<uid>
+FORM_KEYS = ("category_code", "question", "answer", "handling", "referral_target", "satisfaction",
+             "occurred_at", "channel", "staff_uid")
 
 
 def consultation_columns(ref: dict[str, Any]) -> list[Column]:
@@ -23,8 +27,8 @@ def consultation_columns(ref: dict[str, Any]) -> list[Column]:
     return [
         Column("number", "编号", width=215),
         Column("occurred_at", "咨询时间", lambda r: (r["occurred_at"] or "")[:16], 130),
-        Column("category_code", "类别", lambda r: cats().get(r["category_code"], r["category_code"]), 110),
-        Column("handling", "处理方式", lambda r: codes.HANDLINGS.get(r["handling"], ""), 110),
+        Column("category_code", "类别", lambda r: cats().get(r["category_code"], r["category_code"]), 145),
+        Column("handling", "处理方式", lambda r: codes.HANDLINGS.get(r["handling"], ""), 120),
         Column("question", "咨询事项", lambda r: (r["question"] or "").replace("\n", " ")[:60]),
     ]
 
@@ -50,6 +54,8 @@ class ConsultationPage(Page):
         ])
         self.banner = draft_banner()
         self.drafts = DraftKeeper(worker, self.form, DRAFT_KEY, "consultation", self.banner)
+        self.edit_bar = EditBar()
+        self.edit_bar.cancelled.connect(self.cancel_edit)
         self.result = QLabel()
         self.result.setStyleSheet(OK_STYLE)
         self.result.setAccessibleName("保存结果")
@@ -64,7 +70,7 @@ class ConsultationPage(Page):
         buttons.addWidget(clear_btn)
         buttons.addStretch(1)
 
-        scroll = form_column("登记来访咨询", self.banner, self.form, buttons, self.result)
+        scroll = form_column("登记来访咨询", self.edit_bar, self.banner, self.form, buttons, self.result)
 
         self.model = RecordTableModel(worker, "consultation", consultation_columns(ref))
         self.table = RecordTable(self.model, "咨询台账")
@@ -81,7 +87,9 @@ class ConsultationPage(Page):
         top = QHBoxLayout()
         top.addWidget(title_label("咨询台账"))
         top.addStretch(1)
-        top.addWidget(QLabel("类别："))
+        filter_label = QLabel("类别：")
+        filter_label.setBuddy(self.filter)  # the visible label of the filter
+        top.addWidget(filter_label)
         top.addWidget(self.filter)
         top.addWidget(self.count)
         self.export = ExportButton(self, "consultation")
@@ -103,6 +111,8 @@ class ConsultationPage(Page):
             self.drafts.mark_clean()
             self.drafts.restore()
             self.model.reload()
+            self.worker.run(lambda st: [d for d in st.drafts.list_drafts() if d["form"] == EDIT_FORM][:1],
+                            self._resume_edit)
 
     def refresh(self, kinds: set[str]) -> None:
         if "consultation" in kinds:
@@ -115,6 +125,9 @@ class ConsultationPage(Page):
         self.table.setFocus()
 
     def clear_form(self) -> None:
+        if self.edit_bar.editing:
+            self.cancel_edit()
+            return
         with self.drafts.suspend():
             self.form.reset()
         self.drafts.mark_clean()
@@ -123,38 +136,85 @@ class ConsultationPage(Page):
 
     def data(self) -> dict[str, Any]:
         v = self.form.values()
-        v["persons"] = [v["persons"]] if v["persons"] else []
+        chosen = v["persons"]
+        v["persons"] = [chosen] if chosen else []
+        if self.edit_bar.record is not None:
+            # the form shows the first person only: the others (and everyone's role) stay as they were
+            others = [{"uid": p["person"]["uid"], "role": p["role"]} for p in self.edit_bar.record["persons"]]
+            first = {"uid": chosen, "role": others[0]["role"]} if chosen and others else chosen
+            v["persons"] = ([first] if chosen else []) + others[1:] if others else v["persons"]
         return v
 
     def save(self) -> None:
         data = self.data()
         self.drafts.timer.stop()
-        self.write(lambda st: st.drafts.submit(DRAFT_KEY, "consultations", "record_consultation", data),
+        key = self.drafts.key
+        if self.edit_bar.record is not None:
+            uid, version = self.edit_bar.record["uid"], self.drafts.meta.get("version")
+            self.write(lambda st: st.drafts.submit(key, "consultations", "update_consultation", uid, data,
+                                                   base_version=version),
+                       self.form, {"consultation", "person"}, self._saved)
+            return
+        self.write(lambda st: st.drafts.submit(key, "consultations", "record_consultation", data),
                    self.form, {"consultation", "person"}, self._saved)
 
     def _saved(self, saved: Any) -> None:
         self.drafts.saved()
-        self.result.setText(f"已保存：{saved.record['number']}")
-        with self.drafts.suspend():
-            self.form.reset()
-        self.drafts.mark_clean()
+        if self.edit_bar.editing:
+            self.result.setText(f"已修改：{saved.record['number']}")
+            self._back_to_new()
+        else:
+            self.result.setText(f"已保存：{saved.record['number']}")
+            with self.drafts.suspend():
+                self.form.reset()
+            self.drafts.mark_clean()
         self.model.reload()
         self.picker.setFocus()
 
+    # editing an existing consultation -----------------------------------------------------
     def open_record(self, record: dict[str, Any]) -> None:
+        """Double-click/Enter in the ledger: the consultation comes into the form for editing."""
         uid = record["uid"]
-        self.worker.run(lambda st: st.consultations.get_consultation(uid), self._show)
+        self.worker.run(lambda st: st.consultations.get_consultation(uid), self._edit)
 
-    def _show(self, c: dict[str, Any]) -> None:
-        dlg = RecordDialog(self, f"咨询 {c['number']}", [
-            ("咨询时间", c["occurred_at"][:16]), ("咨询人", "、".join(p["person"]["name"] for p in c["persons"])),
-            ("咨询类别", self.ref.get("categories", {}).get(c["category_code"], c["category_code"])),
-            ("咨询事项", c["question"]), ("答复意见", c["answer"]),
-            ("处理方式", codes.HANDLINGS.get(c["handling"], "")),
-            ("转介去向", codes.REFERRAL_TARGETS.get(c["referral_target"] or "", "")),
-            ("满意度", codes.SATISFACTION.get(c["satisfaction"] or "", "")),
-        ])
-        dlg.open()
+    def _edit(self, c: dict[str, Any], draft: dict[str, Any] | None = None) -> None:
+        self.drafts.retarget(f"consultation:edit:{c['uid']}", EDIT_FORM, c["uid"], {"version": c["version"]})
+        values = {k: c[k] for k in FORM_KEYS}
+        values["persons"] = c["persons"][0]["person"]["uid"] if c["persons"] else None
+        with self.drafts.suspend():
+            self.form.reset(values)
+        self.drafts.mark_clean()
+        self.edit_bar.start(c, f"正在修改 {c['number']}（保存将更新原记录；点“取消修改”回到新登记）")
+        self.result.clear()
+        if draft is not None:
+            self.drafts.apply(draft)
+        else:
+            self.drafts.restore()  # an unsaved edit of this record left by an earlier run
+        self.form.inputs["question"].setFocus()
+
+    def _resume_edit(self, drafts: list[dict[str, Any]]) -> None:
+        """After a crash: reopen the record whose edit was not saved, with what was typed."""
+        if not drafts:
+            return
+        draft = drafts[0]
+        uid = draft["record_uid"]
+        self.worker.run(lambda st: st.consultations.get_consultation(uid), lambda c: self._edit(c, draft),
+                        lambda _e: None)
+
+    def cancel_edit(self) -> None:
+        """Leave the edit (its draft is dropped: the user chose not to save) for a new entry."""
+        if self.edit_bar.editing:
+            self.drafts.discard()
+            self._back_to_new()
+            self.picker.setFocus()
+
+    def _back_to_new(self) -> None:
+        self.edit_bar.stop()
+        self.drafts.retarget(DRAFT_KEY, "consultation")
+        with self.drafts.suspend():
+            self.form.reset()
+        self.drafts.mark_clean()
+        self.drafts.restore()  # a new entry typed before the edit comes back
 
 
 class RecordDialog(QDialog):

@@ -18,11 +18,22 @@ from ..qtcompat import emit
 from ..widgets.export_excel import ExportButton
 from ..models.record_table import Column, RecordTable, RecordTableModel
 from ..widgets.drafting import DraftKeeper, draft_banner
+from ..widgets.editing import EditBar
 from ..widgets.field_form import Field, FieldForm, MultiCheck
 from ..widgets.person_picker import PartyList
 from .base import OK_STYLE, Page, title_label
 
 MISSING_STYLE = "color: #8a5300;"
+NEW_KEY = "case:new"
+EDIT_FORM, STEP_FORM = "case_edit", "case_step"  # drafts keyed case:edit:<uid> and case:<uid>:<step>
+OPEN_STATUSES = ("applied", "accepted", "mediating")  # the core allows editing the facts only then
+EDITED = ("applied_on", "dispute_type", "source", "title", "facts", "claims", "amount")  # what 修改案情 changes
+
+
+def _edited_part(case: dict[str, Any]) -> tuple[Any, ...]:
+    """The part of a case that 修改案情 shows and saves (to tell whether a newer version touched it)."""
+    parties = tuple((p["side"], p["person_uid"], p.get("agent_uid")) for p in case["parties"])
+    return (*(case.get(k) for k in EDITED), parties)
 
 
 @dataclass
@@ -131,24 +142,46 @@ class CasePage(QWidget):
             Field("amount", "涉及金额（元）", "number"),
         ])
         self.banner = draft_banner()
-        self.drafts = DraftKeeper(self.worker, self.apply_form, "case:new", "case", self.banner)
+        self.drafts = DraftKeeper(self.worker, self.apply_form, NEW_KEY, "case", self.banner)
+        self.edit_bar = EditBar()
+        self.edit_bar.cancelled.connect(self.cancel_edit)
         self.apply_btn = QPushButton("提交申请")
         self.apply_btn.setAccessibleName("提交申请")
         self.apply_btn.clicked.connect(self.apply)
+        self.update_btn = QPushButton("保存修改")
+        self.update_btn.setAccessibleName("保存案情修改")
+        self.update_btn.clicked.connect(self.save_edit)
+        self.update_btn.hide()
         self.summary = QLabel()
         self.summary.setWordWrap(True)
         self.summary.setAccessibleName("申请情况")
+        self.edit_btn = QPushButton("修改案情")
+        self.edit_btn.setAccessibleName("修改案情")
+        self.edit_btn.setToolTip("修改纠纷类型、当事人、简要情况和申请事项（结案前可改）")
+        self.edit_btn.clicked.connect(lambda: self.start_edit())
+        self.edit_btn.hide()
         apply_box = QGroupBox("一、申请")
         al = QVBoxLayout(apply_box)
+        al.addWidget(self.edit_bar)
         al.addWidget(self.banner)
         al.addWidget(self.apply_form)
-        al.addWidget(self.apply_btn)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.apply_btn)
+        buttons.addWidget(self.update_btn)
+        buttons.addStretch(1)
+        al.addLayout(buttons)
         al.addWidget(self.summary)
+        edit_row = QHBoxLayout()
+        edit_row.addWidget(self.edit_btn)
+        edit_row.addStretch(1)
+        al.addLayout(edit_row)
         self.apply_box = apply_box
         body = QWidget()
         self.body_layout = QVBoxLayout(body)
         self.body_layout.addWidget(apply_box)
         self.steps: dict[str, tuple[Step, QGroupBox, QLabel, FieldForm, QPushButton, QLabel]] = {}
+        self.step_drafts: dict[str, DraftKeeper] = {}
+        self._drafts_uid: str | None = None  # the case the step drafts point at
         for step in STEPS:
             self._add_step(step)
         self.body_layout.addStretch(1)
@@ -168,6 +201,12 @@ class CasePage(QWidget):
         missing.setStyleSheet(MISSING_STYLE)
         missing.setAccessibleName(f"{step.button}尚缺")
         form = FieldForm(step.fields(self))
+        banner = draft_banner()
+        banner.setAccessibleName(f"{step.button}草稿提示")
+        keeper = DraftKeeper(self.worker, form, f"case:-:{step.action}", STEP_FORM, banner)
+        # a recovered draft of a step the case no longer allows stays put, unannounced, with its form
+        keeper.draft_restored.connect(lambda _m, f=form, b=banner: b.setVisible(not f.isHidden()))
+        self.step_drafts[step.action] = keeper
         btn = QPushButton(step.button)
         btn.setAccessibleName(step.button)
         btn.clicked.connect(lambda _c=False, s=step: self.run_step(s))
@@ -176,6 +215,7 @@ class CasePage(QWidget):
         history.setAccessibleName(f"{step.button}记录")
         lay = QVBoxLayout(box)
         lay.addWidget(missing)
+        lay.addWidget(banner)
         lay.addWidget(form)
         row = QHBoxLayout()
         row.addWidget(btn)
@@ -197,6 +237,10 @@ class CasePage(QWidget):
     # new application ---------------------------------------------------------------------
     def start_new(self) -> None:
         self.uid, self.case = None, None
+        self.edit_bar.stop()
+        self.update_btn.hide()
+        self.edit_btn.hide()
+        self.drafts.retarget(NEW_KEY, "case")
         self.print_form.hide()
         self.print_btn.hide()
         self.heading.setText("新案件申请")
@@ -213,9 +257,11 @@ class CasePage(QWidget):
         self.apply_form.first_input().setFocus()
 
     def apply(self) -> None:
+        if self.uid is not None:
+            return  # the form is editing an open case: 保存修改 saves it
         data = self.apply_form.values()
         self.drafts.timer.stop()
-        self.page.write(lambda st: st.drafts.submit("case:new", "mediation", "apply_case", data),
+        self.page.write(lambda st: st.drafts.submit(NEW_KEY, "mediation", "apply_case", data),
                         self.apply_form, {"case", "person"}, self._applied)
 
     def _applied(self, saved: Any) -> None:
@@ -225,8 +271,68 @@ class CasePage(QWidget):
         self.drafts.mark_clean()
         self.open(saved.uid)
 
+    # editing the facts of an open case ----------------------------------------------------
+    def start_edit(self, draft: dict[str, Any] | None = None) -> None:
+        """Bring the application's fields into the form; 保存修改 updates the case (with its version)."""
+        c = self.case
+        if c is None:
+            return
+        self.drafts.retarget(f"case:edit:{c['uid']}", EDIT_FORM, c["uid"], {"version": c["version"]})
+        parties = [{"side": p["side"], "person": p["person"]["uid"], "name": p["person"]["name"],
+                    **({"agent": p["agent"]["uid"], "agent_kind": p["agent_kind"]} if p.get("agent") else {})}
+                   for p in c["parties"] if p.get("person")]
+        values = {k: c.get(k) for k in EDITED if k != "amount"}
+        values.update(parties=parties, amount="" if c.get("amount") is None else f"{c['amount']:g}")
+        with self.drafts.suspend():
+            self.apply_form.reset(values)
+        self.drafts.mark_clean()
+        number = c["display_number"] or c["number"]
+        self.edit_bar.start(c, f"正在修改案情：{number}（保存将更新本案；点“取消修改”放弃）")
+        self.apply_form.show()
+        self.update_btn.show()
+        self.edit_btn.hide()
+        self.summary.hide()
+        if draft is not None:
+            self.drafts.apply(draft)
+        self.apply_form.inputs["facts"].setFocus()
+
+    def save_edit(self) -> None:
+        uid, key = self.uid, self.drafts.key
+        if uid is None or not self.edit_bar.editing:
+            return
+        data = self.apply_form.values()
+        version = self.drafts.meta.get("version")
+        self.drafts.timer.stop()
+        self.page.write(lambda st: st.drafts.submit(key, "mediation", "update_case", uid, data, base_version=version),
+                        self.apply_form, {"case", "person"}, self._edited)
+
+    def _edited(self, saved: Any) -> None:
+        self.drafts.saved()
+        self._end_edit()
+        self.page.status(f"已修改案情：{saved.record['display_number'] or saved.record['number']}")
+        self.open(saved.uid)
+
+    def cancel_edit(self) -> None:
+        if self.edit_bar.editing:
+            self.drafts.discard()
+            self._end_edit()
+            if self.case is not None:
+                self.summary.show()
+                self.edit_btn.setVisible(self.case["status"] in OPEN_STATUSES)
+
+    def _end_edit(self) -> None:
+        self.edit_bar.stop()
+        self.drafts.retarget(NEW_KEY, "case")
+        with self.drafts.suspend():
+            self.apply_form.reset()
+        self.drafts.mark_clean()
+        self.apply_form.hide()
+        self.update_btn.hide()
+
     # an existing case --------------------------------------------------------------------
     def open(self, uid: str) -> None:
+        if self.edit_bar.editing and uid != self.uid:
+            self._end_edit()  # its draft stays: it comes back when this case is opened again
         self.uid = uid
 
         def op(st: Any) -> tuple[dict[str, Any], dict[str, list[str]], list[tuple[str, str]]]:
@@ -282,15 +388,21 @@ class CasePage(QWidget):
         self.case = case
         self.heading.setText(f"{case['display_number'] or case['number']}　{case['title']}")
         self.status.setText(f"状态：{codes.CASE_STATUSES[case['status']]}")
-        self.apply_form.hide()
         self.apply_btn.hide()
-        self.banner.hide()
+        if self.edit_bar.editing:
+            self._rebase_edit(case)
+        else:
+            self.apply_form.hide()
+            self.banner.hide()
         parties = "；".join(f"{codes.PARTY_SIDES[p['side']]}：{p['person']['name']}" for p in case["parties"])
         types = self.ref.get("dispute_types", {})
         self.summary.setText(f"申请日期：{case['applied_on']}　纠纷类型：{types.get(case['dispute_type'], '')}"
                              f"　来源：{codes.CASE_SOURCES.get(case['source'], '')}\n当事人：{parties}\n"
                              f"纠纷简要情况：{case['facts']}\n申请事项：{case['claims']}")
-        self.summary.show()
+        self.summary.setVisible(not self.edit_bar.editing)
+        self.edit_btn.setVisible(case["status"] in OPEN_STATUSES and not self.edit_bar.editing)
+        if case["uid"] != self._drafts_uid:
+            self._point_drafts(case)
         for action, (step, box, missing, form, btn, history) in self.steps.items():
             lacking = [steps[a] for a in (action, *step.also)]
             allowed = any(not m for m in lacking)
@@ -306,6 +418,32 @@ class CasePage(QWidget):
                 missing.setText(first[0] if first[0].startswith("案件当前为") else "尚缺：" + "、".join(first))
             history.setText(self._history(action, case))
             history.setVisible(bool(history.text()))
+
+    def _rebase_edit(self, case: dict[str, Any]) -> None:
+        """A newer version arrived while the facts are being edited (e.g. this user recorded a session
+        below). If it left the edited part alone, the edit now builds on it; otherwise the old base
+        version stays and saving is refused as stale."""
+        base = self.edit_bar.record
+        if (base is not None and case["version"] != base["version"] and self.drafts.meta.get("version") ==
+                base["version"] and _edited_part(case) == _edited_part(base)):
+            self.drafts.meta["version"] = case["version"]
+            self.edit_bar.record = case
+
+    def _point_drafts(self, case: dict[str, Any]) -> None:
+        """Step forms (and an edit of the facts) keep one draft per case; bring back this case's."""
+        uid = case["uid"]
+        self._drafts_uid = uid
+        for action, keeper in self.step_drafts.items():
+            keeper.retarget(f"case:{uid}:{action}", STEP_FORM, uid)
+            with keeper.suspend():
+                self.steps[action][3].reset()
+            keeper.mark_clean()
+            keeper.restore()
+        self.worker.run(lambda st: st.drafts.load_draft(f"case:edit:{uid}"), self._edit_draft)
+
+    def _edit_draft(self, draft: dict[str, Any] | None) -> None:
+        if draft and self.case is not None and draft["record_uid"] == self.case["uid"] and not self.edit_bar.editing:
+            self.start_edit(draft)
 
     def _history(self, action: str, c: dict[str, Any]) -> str:
         names = self.ref.get("staff_names", {})
@@ -342,12 +480,17 @@ class CasePage(QWidget):
             data["jc_decided_on"] = None
         if step.action == "agree" and data.get("outcome") == "oral":
             data["performance_deadline"] = data["performance_deadline"] or None
-        fn = step.service
-        self.page.write(lambda st: getattr(st.mediation, fn)(uid, data), form, {"case"},
-                        lambda _r: self._step_done(form))
+        fn, keeper = step.service, self.step_drafts[step.action]
+        key = keeper.key
+        keeper.timer.stop()
+        self.page.write(lambda st: st.drafts.submit(key, "mediation", fn, uid, data), form, {"case"},
+                        lambda _r: self._step_done(form, keeper))
 
-    def _step_done(self, form: FieldForm) -> None:
-        form.reset()
+    def _step_done(self, form: FieldForm, keeper: DraftKeeper) -> None:
+        keeper.saved()
+        with keeper.suspend():
+            form.reset()
+        keeper.mark_clean()
         if self.uid:
             self.open(self.uid)
 
@@ -378,7 +521,9 @@ class MediationPage(Page):
         top = QHBoxLayout()
         top.addWidget(title_label("调解案件"))
         top.addStretch(1)
-        top.addWidget(QLabel("状态："))
+        filter_label = QLabel("状态：")
+        filter_label.setBuddy(self.status_filter)  # the visible label of the filter
+        top.addWidget(filter_label)
         top.addWidget(self.status_filter)
         top.addWidget(self.count)
         self.export = ExportButton(self, "case")
@@ -400,8 +545,15 @@ class MediationPage(Page):
         if not self._started:
             self._started = True
             self.model.reload()
-            self.worker.run(lambda st: st.drafts.load_draft("case:new"),
-                            lambda d: self.new() if d else None)
+            self.worker.run(lambda st: [d for d in st.drafts.list_drafts()
+                                        if d["form"] in ("case", EDIT_FORM, STEP_FORM)], self._resume_drafts)
+
+    def _resume_drafts(self, drafts: list[dict[str, Any]]) -> None:
+        """After a crash: a new application's draft opens the form; else the case with an unsaved step."""
+        if any(d["form"] == "case" for d in drafts):
+            self.new()
+        elif drafts:
+            self.open_case(drafts[0]["record_uid"])
 
     def refresh(self, kinds: set[str]) -> None:
         if "case" in kinds:
@@ -419,6 +571,8 @@ class MediationPage(Page):
     def save(self) -> None:
         if self.stack.currentIndex() == 1 and self.case_page.uid is None:
             self.case_page.apply()
+        elif self.stack.currentIndex() == 1 and self.case_page.edit_bar.editing:
+            self.case_page.save_edit()
 
     def find(self) -> None:
         self.show_list()

@@ -8,12 +8,12 @@ from PySide6.QtWidgets import (QFormLayout, QGroupBox, QHBoxLayout, QLabel, QLin
                                QPushButton, QSplitter, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
 
 from station import codes
-from station.masking import mask_id, mask_phone
+from station.masking import mask_address, mask_id, mask_phone
 
 from ..widgets.export_excel import ExportButton
 from ..models.record_table import Column, RecordTable, RecordTableModel
 from ..widgets.masked import MaskedValue
-from ..widgets.person_picker import DEBOUNCE_MS, PersonDialog
+from ..widgets.person_picker import DEBOUNCE_MS, PersonDialog, hit_text
 from ..worker import single_shot_timer
 from .base import Page, title_label
 from ..qtcompat import emit
@@ -24,7 +24,7 @@ def person_columns() -> list[Column]:
         Column("name", "姓名", width=90), Column("gender", "性别", width=45),
         Column("id_number", "身份证号码", lambda r: mask_id(r["id_number"]), 170),
         Column("phone", "联系电话", lambda r: mask_phone(r["phone"]), 115),
-        Column("address", "住址"),
+        Column("address", "住址", lambda r: mask_address(r["address"])),
     ]
 
 
@@ -68,14 +68,21 @@ class PeoplePage(Page):
         self.name = QLabel()
         self.name.setStyleSheet("font-size: 18pt; font-weight: bold;")
         self.name.setAccessibleName("当事人姓名")
+        self.edit_btn = QPushButton("修改信息")
+        self.edit_btn.setAccessibleName("修改当事人信息")
+        self.edit_btn.setEnabled(False)
+        self.edit_btn.clicked.connect(lambda: self.edit_person())
+        self.person: dict[str, Any] | None = None
         self.id_number = MaskedValue(worker, "身份证号码", "id_number")
         self.phone = MaskedValue(worker, "联系电话", "phone")
+        self.address = MaskedValue(worker, "住址", "address")
         self.details = QLabel()
         self.details.setWordWrap(True)
         self.details.setAccessibleName("基本情况")
         info = QFormLayout()
         info.addRow("身份证号码：", self.id_number)
         info.addRow("联系电话：", self.phone)
+        info.addRow("住址：", self.address)
         info.addRow("基本情况：", self.details)
         self.cons = self._table(["编号", "时间", "咨询事项"], "相关咨询")
         self.cases = self._table(["编号", "纠纷名称", "状态"], "相关调解案件")
@@ -84,7 +91,10 @@ class PeoplePage(Page):
         right = QWidget()
         rl = QVBoxLayout(right)
         rl.addWidget(title_label("一人一档"))
-        rl.addWidget(self.name)
+        name_row = QHBoxLayout()
+        name_row.addWidget(self.name, 1)
+        name_row.addWidget(self.edit_btn)
+        rl.addLayout(name_row)
         rl.addLayout(info)
         for title, t in (("咨询记录", self.cons), ("调解案件", self.cases), ("回访记录", self.follows)):
             box = QGroupBox(title)
@@ -115,6 +125,19 @@ class PeoplePage(Page):
         if not self._started:
             self._started = True
             self.model.reload()
+            self.worker.run(lambda st: [d for d in st.drafts.list_drafts() if d["form"] in ("person", "person_edit")],
+                            self._resume_drafts)
+
+    def _resume_drafts(self, drafts: list[dict[str, Any]]) -> None:
+        """After a crash: reopen the person form that was being filled (it restores its draft)."""
+        if not drafts:
+            return
+        d = drafts[0]
+        if d["form"] == "person":
+            self.new()
+        else:
+            uid = d["record_uid"]
+            self.worker.run(lambda st: st.people.get_person(uid), self.edit_person, lambda _e: None)
 
     def refresh(self, kinds: set[str]) -> None:
         if "person" in kinds:
@@ -132,6 +155,16 @@ class PeoplePage(Page):
                                                     self.open_person(p["uid"])))
         self.dialog.open()
 
+    def edit_person(self, person: dict[str, Any] | None = None) -> None:
+        """修改信息: the shown person's details in the form, saved with the version they were read at."""
+        person = person or self.person
+        if person is None:
+            return
+        self.dialog = PersonDialog(self.worker, self.window(), person=person)
+        self.dialog.person_saved.connect(lambda p: (emit(self.bus.station_changed, {"person"}, None),
+                                                    self.open_person(p["uid"])))
+        self.dialog.open()
+
     def _search(self) -> None:
         text = self.query.text().strip()
         if not text:
@@ -145,7 +178,7 @@ class PeoplePage(Page):
             return
         self.hits.clear()
         for h in hits:
-            item = QListWidgetItem(f"{h['title']}  {h['detail']}  〔{h['why']}〕")
+            item = QListWidgetItem(hit_text(h))
             item.setData(Qt.ItemDataRole.UserRole, h["uid"])
             self.hits.addItem(item)
         if not hits:
@@ -171,11 +204,14 @@ class PeoplePage(Page):
         if p["uid"] != self.uid:
             return
         self.name.setText(p["name"])
+        self.person = p
+        self.edit_btn.setEnabled(True)
         self.id_number.set_person(p["uid"], p["id_number"])
         self.phone.set_person(p["uid"], p["phone"])
+        self.address.set_person(p["uid"], p["address"])
         groups = "、".join(codes.SPECIAL_GROUPS.get(g, g) for g in p["special_groups"])
         self.details.setText("　".join(x for x in (p["gender"], p["ethnicity"], p["birth_date"] or "",
-                                                   p["address"], groups) if x))
+                                                   groups) if x))
         self._fill(self.cons, [[c["number"], c["occurred_at"][:16], c["question"][:40]] for c in d["consultations"]])
         self._fill(self.cases, [[c["display_number"] or c["number"], c["title"], codes.CASE_STATUSES[c["status"]]]
                                 for c in d["cases"]], [c["uid"] for c in d["cases"]])

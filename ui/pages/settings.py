@@ -53,8 +53,10 @@ class SettingsPage(Page):
         self.villages = _table(["村(居)", "类型", "年度目标（小时）"], "村(居)列表")
         self.staff = _table(["姓名", "岗位", "电话"], "工作人员列表")
         self.committees = _table(["名称", "类型"], "调解委员会列表")
-        self.large_font = QCheckBox("大字模式（方便老年来访人阅读）")
+        self.large_font = QCheckBox("大字模式")  # the accessible name is the visible text
         self.large_font.setAccessibleName("大字模式")
+        self.large_font.setToolTip("放大全部文字，方便老年来访人阅读")
+        self.large_font.setAccessibleDescription("放大全部文字，方便老年来访人阅读")
         self.large_font.toggled.connect(bus.font_scale_changed)
 
         def box(title: str, *widgets: QWidget, button: str = "", slot: Any = None) -> QGroupBox:

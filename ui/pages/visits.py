@@ -12,10 +12,14 @@ from station import codes
 from ..widgets.export_excel import ExportButton
 from ..models.record_table import Column, RecordTable, RecordTableModel
 from ..widgets.drafting import DraftKeeper, draft_banner
+from ..widgets.editing import EditBar
 from ..widgets.field_form import Field, FieldForm
 from .base import OK_STYLE, Page, form_column, split_layout, title_label
 
 DRAFT_KEY = "visit:new"
+EDIT_FORM = "visit_edit"  # drafts of edits are keyed visit:edit:<uid>
+FORM_KEYS = ("adviser_uid", "village_uid", "visit_date", "start_time", "end_time", "mode", "service_types",
+             "attendees", "content")
 
 
 def span_hours(start: str, end: str) -> float | None:
@@ -52,13 +56,15 @@ class VisitsPage(Page):
         self._update_hours()
         self.banner = draft_banner()
         self.drafts = DraftKeeper(worker, self.form, DRAFT_KEY, "visit", self.banner)
+        self.edit_bar = EditBar()
+        self.edit_bar.cancelled.connect(self.cancel_edit)
         save = QPushButton("保存（Ctrl+S）")
         save.setAccessibleName("保存服务记录")
         save.clicked.connect(self.save)
         self.result = QLabel()
         self.result.setStyleSheet(OK_STYLE)
         self.result.setAccessibleName("保存结果")
-        scroll = form_column("登记服务日志", self.banner, self.form, save, self.result)
+        scroll = form_column("登记服务日志", self.edit_bar, self.banner, self.form, save, self.result)
 
         self.year = QSpinBox()
         self.year.setRange(2010, 2100)
@@ -78,12 +84,15 @@ class VisitsPage(Page):
             Column("content", "服务内容", lambda r: (r["content"] or "").replace("\n", " ")[:50]),
         ])
         self.ledger = RecordTable(self.model, "服务日志")
+        self.ledger.opened.connect(self.open_record)
         right = QWidget()
         rl = QVBoxLayout(right)
         top = QHBoxLayout()
         top.addWidget(title_label("年度服务时长"))
         top.addStretch(1)
-        top.addWidget(QLabel("年度："))
+        filter_label = QLabel("年度：")
+        filter_label.setBuddy(self.year)  # the visible label of the filter
+        top.addWidget(filter_label)
         top.addWidget(self.year)
         rl.addLayout(top)
         rl.addWidget(self.table_hours, 1)
@@ -111,6 +120,8 @@ class VisitsPage(Page):
             self.drafts.mark_clean()
             self.drafts.restore()
             self.model.reload()
+            self.worker.run(lambda st: [d for d in st.drafts.list_drafts() if d["form"] == EDIT_FORM][:1],
+                            self._resume_edit)
         self.load_hours()
 
     def refresh(self, kinds: set[str]) -> None:
@@ -142,18 +153,73 @@ class VisitsPage(Page):
     def save(self) -> None:
         data = self.form.values()
         self.drafts.timer.stop()
-        self.write(lambda st: st.drafts.submit(DRAFT_KEY, "visits", "record_visit", data), self.form,
+        key = self.drafts.key
+        if self.edit_bar.record is not None:
+            uid, version = self.edit_bar.record["uid"], self.drafts.meta.get("version")
+            self.write(lambda st: st.drafts.submit(key, "visits", "update_visit", uid, data, base_version=version),
+                       self.form, {"visit"}, self._saved)
+            return
+        self.write(lambda st: st.drafts.submit(key, "visits", "record_visit", data), self.form,
                    {"visit"}, self._saved)
 
     def _saved(self, saved: Any) -> None:
         self.drafts.saved()
-        self.result.setText(f"已保存：{saved.record['number']}（{saved.record['hours']:g} 小时）")
+        done = "已修改" if self.edit_bar.editing else "已保存"
+        self.result.setText(f"{done}：{saved.record['number']}（{saved.record['hours']:g} 小时）")
         keep = {k: self.form.value(k) for k in ("adviser_uid", "village_uid")}
-        with self.drafts.suspend():
-            self.form.reset(keep)
-        self.drafts.mark_clean()
+        if self.edit_bar.editing:
+            self._back_to_new()
+        else:
+            with self.drafts.suspend():
+                self.form.reset(keep)
+            self.drafts.mark_clean()
         self.model.reload()
         self.load_hours()
+
+    # editing an existing visit ------------------------------------------------------------
+    def open_record(self, record: dict[str, Any]) -> None:
+        """Double-click/Enter in the log: the visit comes into the form for editing."""
+        uid = record["uid"]
+        self.worker.run(lambda st: st.records.get_record(uid), self._edit)
+
+    def _edit(self, v: dict[str, Any], draft: dict[str, Any] | None = None) -> None:
+        self.drafts.retarget(f"visit:edit:{v['uid']}", EDIT_FORM, v["uid"], {"version": v["version"]})
+        values = {k: v.get(k) for k in FORM_KEYS}
+        values["attendees"] = "" if v.get("attendees") is None else str(v["attendees"])
+        with self.drafts.suspend():
+            self.form.reset(values)
+        self.drafts.mark_clean()
+        self.edit_bar.start(v, f"正在修改 {v['number']}（保存将更新原记录；点“取消修改”回到新登记）")
+        self.result.clear()
+        if draft is not None:
+            self.drafts.apply(draft)
+        else:
+            self.drafts.restore()
+        self.form.inputs["content"].setFocus()
+
+    def _resume_edit(self, drafts: list[dict[str, Any]]) -> None:
+        if not drafts:
+            return
+        draft = drafts[0]
+        uid = draft["record_uid"]
+        self.worker.run(lambda st: st.records.get_record(uid), lambda v: self._edit(v, draft),
+                        lambda _e: None)
+
+    def cancel_edit(self) -> None:
+        if self.edit_bar.editing:
+            self.drafts.discard()
+            self._back_to_new()
+            self.form.first_input().setFocus()
+
+    def _back_to_new(self) -> None:
+        self.edit_bar.stop()
+        self.drafts.retarget(DRAFT_KEY, "visit")
+        with self.drafts.suspend():
+            self.form.reset()
+            self.form.inputs["end_time"].setTime(  # type: ignore[attr-defined]
+                self.form.inputs["start_time"].time().addSecs(7200))  # type: ignore[attr-defined]
+        self.drafts.mark_clean()
+        self.drafts.restore()
 
 
 __all__ = ["VisitsPage", "QTableWidgetItem"]

@@ -27,6 +27,9 @@ class DraftKeeper(QObject):
     """Keeps ``form``'s unsaved content in draft ``key`` a moment after each edit.
 
     An untouched form (equal to its state after :meth:`mark_clean`) holds no draft.
+    A keeper can be pointed at another draft (:meth:`retarget`): an entry form that switches
+    between a new record and editing an existing one keeps one draft per record. ``meta``
+    (e.g. the base version of an edited record) is stored with the draft and comes back with it.
     """
 
     draft_saved = Signal()
@@ -38,6 +41,8 @@ class DraftKeeper(QObject):
         self._suspended = 0
         self._baseline: dict[str, Any] = {}
         self._has_draft = False
+        self.record_uid: str | None = None
+        self.meta: dict[str, Any] = {}
         self.timer = single_shot_timer(self, AUTOSAVE_MS)
         self.timer.timeout.connect(self.save_now)
         form.changed.connect(self._edited)
@@ -50,6 +55,15 @@ class DraftKeeper(QObject):
         """The form now shows its empty/default state; nothing to keep."""
         self.timer.stop()
         self._baseline = self.form.values()
+
+    def retarget(self, key: str, form_name: str, record_uid: str | None = None,
+                 meta: dict[str, Any] | None = None) -> None:
+        """Keep drafts under ``key`` from now on; a pending autosave goes to the old key first."""
+        if self.timer.isActive():
+            self.save_now()
+        self.key, self.form_name, self.record_uid, self.meta = key, form_name, record_uid, dict(meta or {})
+        self._has_draft = False
+        self.banner.hide()
 
     def suspend(self) -> "_Suspend":
         return _Suspend(self)
@@ -64,7 +78,11 @@ class DraftKeeper(QObject):
                 self.worker.run(lambda st: st.drafts.discard_draft(key))
             return
         self._has_draft = True
-        self.worker.run(lambda st: st.drafts.save_draft(key, form_name, data), lambda _r: emit(self.draft_saved))
+        if self.meta:
+            data = {**data, "_meta": self.meta}
+        record_uid = self.record_uid
+        self.worker.run(lambda st: st.drafts.save_draft(key, form_name, data, record_uid),
+                        lambda _r: emit(self.draft_saved))
 
     def restore(self) -> None:
         """Bring back a draft left by an earlier run, and tell the user."""
@@ -72,8 +90,14 @@ class DraftKeeper(QObject):
         self.worker.run(lambda st: st.drafts.load_draft(key), self._restored)
 
     def _restored(self, draft: dict[str, Any] | None) -> None:
-        if not draft:
-            return
+        if not draft or draft["key"] != self.key:
+            return  # none, or the form moved on to another record meanwhile
+        self.apply(draft)
+
+    def apply(self, draft: dict[str, Any]) -> None:
+        """Show ``draft`` in the form (its ``_meta`` becomes :attr:`meta`) and say it was recovered."""
+        if draft["data"].get("_meta"):
+            self.meta = dict(draft["data"]["_meta"])
         with self.suspend():
             self.form.set_values(draft["data"])
         self._has_draft = True

@@ -14,9 +14,10 @@ from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QHBoxLayout
                                QListWidget, QListWidgetItem, QPushButton, QVBoxLayout, QWidget)
 
 from station import codes
-from station.masking import mask_id, mask_phone
+from station.masking import mask_address, mask_id, mask_phone
 
 from ..worker import DbWorker, single_shot_timer
+from .drafting import DraftKeeper, draft_banner
 from .field_form import ERROR_STYLE, Field, FieldForm
 from ..qtcompat import emit
 
@@ -33,6 +34,12 @@ def person_summary(p: dict[str, Any]) -> str:
     if p.get("phone"):
         bits.append(mask_phone(p["phone"]))
     return "  ".join(bits)
+
+
+def hit_text(h: dict[str, Any]) -> str:
+    """A person suggestion: name, masked address (bystanders see the counter screen), why it matched."""
+    detail = mask_address(h["detail"]) if h.get("kind", "person") == "person" else h["detail"]
+    return "  ".join(x for x in (h["title"], detail, f"〔{h['why']}〕") if x)
 
 
 def duplicate_text(dups: list[dict[str, Any]]) -> str:
@@ -57,14 +64,20 @@ class _Edit(QLineEdit):
 
 
 class PersonDialog(QDialog):
-    """登记新当事人, with a duplicate check before the person is created."""
+    """登记新当事人 (or 修改 an existing one: ``person``), with a duplicate check before saving.
+
+    What is typed is kept as a draft (person:new, or person:edit:<uid> with the base version).
+    Editing shows the ID number, phone and address masked: left empty they stay as they are.
+    """
 
     person_saved = Signal(dict)
 
-    def __init__(self, worker: DbWorker, parent: QWidget | None = None, name: str = "") -> None:
+    def __init__(self, worker: DbWorker, parent: QWidget | None = None, name: str = "",
+                 person: dict[str, Any] | None = None) -> None:
         super().__init__(parent)
         self.worker = worker
-        self.setWindowTitle("登记当事人")
+        self.person = person
+        self.setWindowTitle("修改当事人信息" if person else "登记当事人")
         self.setObjectName("person_dialog")
         self.form = FieldForm([
             Field("name", "姓名", required=True),
@@ -75,6 +88,17 @@ class PersonDialog(QDialog):
             Field("special_groups", "特殊群体", "multi", codes.SPECIAL_GROUPS, extra={"columns": 3}),
         ])
         self.form.set_value("name", name)
+        if person is not None:
+            self.form.set_values({k: person.get(k) for k in ("name", "gender", "special_groups")})
+            for key, mask in (("id_number", mask_id), ("phone", mask_phone), ("address", mask_address)):
+                self.form.inputs[key].setPlaceholderText(  # type: ignore[attr-defined]
+                    f"不修改请留空（现为 {mask(person.get(key)) or '未填'}）")
+        self.banner = draft_banner()
+        if person is None:
+            self.drafts = DraftKeeper(worker, self.form, "person:new", "person", self.banner)
+        else:
+            self.drafts = DraftKeeper(worker, self.form, f"person:edit:{person['uid']}", "person_edit", self.banner)
+            self.drafts.retarget(self.drafts.key, "person_edit", person["uid"], {"version": person["version"]})
         self.dup = QLabel()
         self.dup.setWordWrap(True)
         self.dup.setStyleSheet(WARN_STYLE)
@@ -92,6 +116,7 @@ class PersonDialog(QDialog):
         self.save_btn.clicked.connect(self.save)
         cancel.clicked.connect(self.reject)
         lay = QVBoxLayout(self)
+        lay.addWidget(self.banner)
         lay.addWidget(self.form)
         lay.addWidget(self.dup)
         lay.addWidget(self.use_existing)
@@ -101,7 +126,14 @@ class PersonDialog(QDialog):
         for key in ("id_number", "phone"):
             self.form.inputs[key].editingFinished.connect(self._check)  # type: ignore[attr-defined]
         self.form.changed.connect(self._reset_confirm)
+        self.drafts.mark_clean()
+        self.drafts.restore()  # what was typed here before the program was killed
         self.resize(560, 420)
+
+    def reject(self) -> None:
+        """Cancelled: the user chose not to keep what was typed."""
+        self.drafts.discard()
+        super().reject()
 
     def _reset_confirm(self) -> None:
         self._confirmed = False
@@ -109,23 +141,26 @@ class PersonDialog(QDialog):
 
     def _check(self, then_save: bool = False) -> None:
         data = self.form.values()
-        self.worker.run(lambda st: st.people.find_duplicates(data),
+        exclude = self.person["uid"] if self.person else None
+        self.worker.run(lambda st: st.people.find_duplicates(data, exclude_uid=exclude),
                         lambda dups: self._show_dups(dups, then_save))
 
     def _show_dups(self, dups: list[dict[str, Any]], then_save: bool) -> None:
         self._dups = dups
         self.dup.setVisible(bool(dups))
-        self.use_existing.setVisible(bool(dups))
+        self.use_existing.setVisible(bool(dups) and self.person is None)  # editing: nothing to swap in
         if dups:
-            self.dup.setText(duplicate_text(dups) + "。如确属不同的人，请再点“仍然新建”。")
+            again = "仍然保存" if self.person is not None else "仍然新建"
+            self.dup.setText(duplicate_text(dups) + f"。如确属不同的人，请再点“{again}”。")
             self.use_existing.setText(f"使用已有当事人“{dups[0]['name']}”")
-            self.save_btn.setText("仍然新建")
+            self.save_btn.setText(again)
             self._confirmed = True
         elif then_save:
             self._save_now()
 
     def _use_existing(self) -> None:
         if self._dups:
+            self.drafts.discard()
             emit(self.person_saved, self._dups[0])
             self.accept()
 
@@ -137,13 +172,32 @@ class PersonDialog(QDialog):
 
     def _save_now(self) -> None:
         data = self.form.values()
-        self.worker.run(lambda st: st.people.save_person(data), self._saved, self._failed)
+        key = self.drafts.key
+        self.drafts.timer.stop()
+        if self.person is None:
+            self.worker.run(lambda st: st.drafts.submit(key, "people", "save_person", data), self._saved, self._failed)
+            return
+        uid, version = self.person["uid"], self.drafts.meta.get("version")
+
+        def update(st: Any) -> Any:
+            # fields this dialog does not show keep their values; an empty ID/phone/address means "unchanged"
+            current = st.people.get_person(uid)
+            typed = {k: v for k, v in data.items() if v or k not in ("id_number", "phone", "address")}
+            return st.drafts.submit(key, "people", "save_person", {**current, **typed}, uid=uid,
+                                    base_version=version)
+        self.worker.run(update, self._saved, self._failed)
 
     def _saved(self, saved: Any) -> None:
+        self.drafts.saved()
         emit(self.person_saved, saved.record)
         self.accept()
 
     def _failed(self, exc: BaseException) -> None:
+        from station.errors import Conflict
+        if isinstance(exc, Conflict):
+            self.form.form_error.setText(f"未保存：{exc}。您填写的内容仍保留在表单中。")
+            self.form.form_error.show()
+            return
         errors = getattr(exc, "errors", None)
         if errors is None:
             raise exc
@@ -221,7 +275,7 @@ class PersonPicker(QWidget):
             return  # the user typed on; a newer search is coming
         self.list.clear()
         for h in hits:
-            item = QListWidgetItem(f"{h['title']}  {h['detail']}  〔{h['why']}〕")
+            item = QListWidgetItem(hit_text(h))
             item.setData(Qt.ItemDataRole.UserRole, h["uid"])
             self.list.addItem(item)
         self.list.setVisible(bool(hits))
