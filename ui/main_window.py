@@ -62,7 +62,6 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(self.cover)
         self.operator = QComboBox()
         self.operator.setAccessibleName("当前操作人")
-        self.operator.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
         self.operator.currentIndexChanged.connect(self._operator_changed)
         self.busy = QLabel()
         self.sync: Any = None  # the SyncController, when the app runs one (attach_sync)
@@ -109,6 +108,7 @@ class MainWindow(QMainWindow):
             return
         self._finished = True
         self._add_shortcuts()
+        self.operator.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)  # an enum: after the paint
         self.unsynced.finish()
         self.session.finish()
 

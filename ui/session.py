@@ -194,9 +194,8 @@ class SessionController(QObject):
         self.idle.setSingleShot(True)
         self.idle.timeout.connect(self._idle_timeout)
         self.set_lock_ms(lock_ms if lock_ms is not None else DEFAULT_LOCK_MINUTES * 60_000)
-        app = QApplication.instance()
-        assert app is not None
-        app.installEventFilter(self)
+        # the app-wide input watch (idle lock) starts in finish(): a Python event filter before the first
+        # paint makes PySide wrap every start-up event, building ~150 enum types on the way (~60 ms)
         self.lock_action: QAction | None = None  # Ctrl+L, added by finish()
         self.backup_timer = QTimer(self)
         self.backup_timer.setSingleShot(True)
@@ -215,8 +214,11 @@ class SessionController(QObject):
         return self._panel
 
     def finish(self) -> None:
-        """After the first paint: the Ctrl+L lock shortcut (window-wide, the default context)."""
+        """After the first paint: the input watch for the idle lock and the Ctrl+L shortcut (window-wide)."""
         from PySide6.QtGui import QAction, QKeySequence
+        app = QApplication.instance()
+        assert app is not None
+        app.installEventFilter(self)
         self.lock_action = QAction("锁定屏幕", self.window)
         self.lock_action.setShortcut(QKeySequence("Ctrl+L"))
         self.lock_action.triggered.connect(self.lock)

@@ -75,7 +75,9 @@ class SyncController(QObject):
         self.probe_timer.setInterval(_ms(probe_interval))
         self.probe_timer.timeout.connect(self._probe)
         self._progress.connect(self._on_progress)
-        self.network = self._watch_network() if watch_network else None
+        # QtNetwork and its reachability backend load once the station is open, not before the first paint
+        self._watch = watch_network
+        self.network: Any = None
         bus.station_changed.connect(self._local_change)
         worker.run(lambda _st: None, lambda _r: self._main_ready())  # queued behind the main station's open
 
@@ -107,6 +109,8 @@ class SyncController(QObject):
         if self._closed or self.worker.station is None:
             return
         self.net.start()
+        if self._watch and self.network is None:
+            self.network = self._watch_network()
         self.refresh(lambda s: s["logged_in"] and self.schedule(self.start_delay))
 
     # state -----------------------------------------------------------------------------------
