@@ -17,6 +17,8 @@ import re
 import zlib
 from typing import Any, Iterable
 
+import orjson
+
 #: bump when a request or response shape changes incompatibly
 PROTOCOL_VERSION = 1
 #: oldest client protocol the hub still serves
@@ -24,9 +26,10 @@ MIN_PROTOCOL_VERSION = 1
 PROTOCOL_HEADER = "X-Station-Protocol"
 DEVICE_HEADER = "X-Station-Device"
 
-#: changes per upload batch (client default; the hub refuses more than MAX_BATCH_CHANGES)
-BATCH_CHANGES = 1000
-MAX_BATCH_CHANGES = 2000
+#: changes per upload batch (client default; the hub refuses more than MAX_BATCH_CHANGES and says
+#: its limit in ``hello``, which the client follows: a hub of protocol 1 from before 5000 allowed 2000)
+BATCH_CHANGES = 5000
+MAX_BATCH_CHANGES = 5000
 #: compressed request body limit and decompressed limit (guards against gzip bombs)
 MAX_REQUEST_BYTES = 8 * 1024 * 1024
 MAX_INFLATED_BYTES = 64 * 1024 * 1024
@@ -68,8 +71,17 @@ def payload_hash(payload: dict[str, Any]) -> str:
 
 
 def pack(body: dict[str, Any]) -> bytes:
-    """JSON + gzip, as sent on the wire."""
-    return gzip.compress(canonical_json(body).encode("utf-8"), compresslevel=5)
+    """JSON + gzip, as sent on the wire.
+
+    The wire form needs no canonical order (payloads inside are canonical text already),
+    so the fast encoder and gzip level 1 are used: level 5 costs several times the CPU
+    for about a tenth fewer bytes on record JSON.
+    """
+    try:
+        data = orjson.dumps(body)
+    except TypeError:  # beyond orjson (e.g. integers over 64 bits): the standard encoder
+        data = json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    return gzip.compress(data, compresslevel=1, mtime=0)
 
 
 def unpack(raw: bytes, *, max_inflated: int = MAX_INFLATED_BYTES) -> dict[str, Any]:
@@ -84,8 +96,8 @@ def unpack(raw: bytes, *, max_inflated: int = MAX_INFLATED_BYTES) -> dict[str, A
     if not d.eof:
         raise ProtocolError(400, "bad_gzip", "request body is a truncated gzip stream")
     try:
-        body = json.loads(data.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as e:
+        body = orjson.loads(data)  # also refuses invalid UTF-8 and lone surrogates
+    except orjson.JSONDecodeError as e:
         raise ProtocolError(400, "bad_json", f"request body is not valid JSON: {e}") from None
     if not isinstance(body, dict):
         raise ProtocolError(400, "bad_json", "request body must be a JSON object")
