@@ -29,8 +29,9 @@ def _rows(body: dict[str, Any]) -> list[tuple[Any, ...]]:
         raise P.ProtocolError(400, "bad_json", f"audit needs entries (a list of at most {MAX_ENTRIES})")
     rows = []
     for e in entries:
-        if not (isinstance(e, list) and len(e) == 11 and isinstance(e[0], int) and all(
-                isinstance(v, str) for v in (e[1], e[3], e[7], e[8], e[9], e[10]))):
+        if not (isinstance(e, list) and len(e) == 11 and isinstance(e[0], int) and isinstance(e[1], str)
+                and isinstance(e[3], str) and isinstance(e[7], str) and isinstance(e[8], str)
+                and isinstance(e[9], str) and isinstance(e[10], str)):  # spelled out: runs per entry
             raise P.ProtocolError(400, "bad_json", "an audit entry is [seq, device_id, actor, action, kind, uid,"
                                   " version, at, detail, prev_hash, hash]")
         rows.append(tuple(e))

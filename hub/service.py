@@ -441,10 +441,11 @@ def verify(engine: Engine, device: Device, station_fp: dict[str, Any], exclude: 
     """Compare the station's per-kind fingerprint with the hub's (minus uids the station excludes)."""
     skip = set(exclude)
     with engine.connect() as conn:
-        rows = conn.execute(select(HubRecord.kind, HubRecord.uid, HubRecord.version).where(
-            HubRecord.scope.in_([device.station_code, P.COUNTY_SCOPE])))
-        hub_fp = P.fingerprint((r.kind, r.uid, r.version) for r in rows
-                               if r.kind in P.UPLOAD_KINDS and r.uid not in skip)
+        mark = "?" if conn.dialect.name == "sqlite" else "%s"
+        rows = conn.exec_driver_sql(f"SELECT kind, uid, version FROM hub_records WHERE scope IN ({mark}, {mark})",
+                                    (device.station_code, P.COUNTY_SCOPE))
+        kinds_up = P.UPLOAD_KINDS
+        hub_fp = P.fingerprint(r for r in rows if r[0] in kinds_up and r[1] not in skip)
     kinds = sorted((set(hub_fp) | set(station_fp)) & P.UPLOAD_KINDS)
     report = {k: {"hub": hub_fp.get(k, {"count": 0, "hash": ""}),
                   "station": station_fp.get(k, {"count": 0, "hash": ""})} for k in kinds}

@@ -112,7 +112,10 @@ def fingerprint(rows: Iterable[tuple[str, str, int]]) -> dict[str, dict[str, Any
     """
     by_kind: dict[str, list[str]] = {}
     for kind, uid, version in rows:
-        by_kind.setdefault(kind, []).append(f"{uid}:{int(version)}")
+        lines = by_kind.get(kind)
+        if lines is None:
+            lines = by_kind[kind] = []
+        lines.append(f"{uid}:{int(version)}")
     out: dict[str, dict[str, Any]] = {}
     for kind, lines in by_kind.items():
         lines.sort()

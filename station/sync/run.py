@@ -304,7 +304,8 @@ def _upload(st: "Station", client: HubClient, res: SyncResult, progress: Progres
     try:
         while True:
             stop = _cancelled(cancel)
-            batch, batch_id, skipped, blocked = [], "", 0, False
+            batch: list[Any] = []
+            batch_id, skipped, blocked = "", 0, False
             if not stop:
                 avoid = {r[2] for r in pending[1]} if pending else set()
                 batch, batch_id, skipped, blocked = _next_batch(st, batch_size, upto, res, after, avoid)
@@ -363,7 +364,7 @@ def _next_batch(st: "Station", limit: int, upto: int, res: SyncResult, after: in
     query = (f"SELECT {_OUTBOX_COLS} FROM outbox WHERE sent_at IS NULL AND seq > ? AND seq <= ?"
              " ORDER BY seq LIMIT ?")
     with st.read() as s:
-        rows = s.connection().exec_driver_sql(query, (after, upto, limit)).fetchall()
+        rows = list(s.connection().exec_driver_sql(query, (after, upto, limit)))
         if not rows:
             return [], batch_id, 0, False
         conflicted = {r[0] for r in s.execute(text("SELECT uid FROM sync_conflicts WHERE resolved_at IS NULL"))}
@@ -372,7 +373,7 @@ def _next_batch(st: "Station", limit: int, upto: int, res: SyncResult, after: in
     now = utcnow()
     blocked = False
     with st.write() as s:  # some entries are settled or held back here: decide again under the write lock
-        rows = s.connection().exec_driver_sql(query, (after, upto, limit)).fetchall()
+        rows = list(s.connection().exec_driver_sql(query, (after, upto, limit)))
         conflicted = {r[0] for r in s.execute(text("SELECT uid FROM sync_conflicts WHERE resolved_at IS NULL"))}
         batch, settled = [], 0
         for r in rows:
@@ -492,8 +493,10 @@ def _local_versions(s: Any, kind: str) -> dict[str, int]:
 def _verify(st: "Station", client: HubClient, res: SyncResult) -> list[str]:
     with st.read() as s:
         exclude = _exclusions(s)
-        rows = [(k, u, v) for k in sorted(P.UPLOAD_KINDS) for u, v in _local_versions(s, k).items()
-                if u not in exclude]
+        conn = s.connection()
+        rows = [(k, u, v) for k in sorted(P.UPLOAD_KINDS) for u, v in conn.exec_driver_sql(
+            f"SELECT uid, version FROM {SYNCED_MODELS[k].__tablename__}")  # type: ignore[attr-defined]
+            if u not in exclude]
     answer = client.verify(P.fingerprint(rows), sorted(exclude))
     res.verified = bool(answer["ok"])
     res.mismatched = sorted(k for k, v in answer["kinds"].items() if not v["match"])
