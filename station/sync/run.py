@@ -342,10 +342,10 @@ BATCH_PAYLOAD_BYTES = 6 * 1024 * 1024
 
 
 def _cut(rows: list[Any]) -> list[Any]:
-    """The longest prefix of ``rows`` whose payload text stays within :data:`BATCH_PAYLOAD_BYTES` (at least one)."""
+    """The longest prefix of ``rows`` whose payloads stay within :data:`BATCH_PAYLOAD_BYTES` of UTF-8 (at least one)."""
     size = 0
     for i, r in enumerate(rows):
-        size += len(r[5])
+        size += len(r[5].encode("utf-8"))
         if size > BATCH_PAYLOAD_BYTES and i:
             return rows[:i]
     return rows

@@ -121,3 +121,14 @@ def test_own_uploads_do_not_come_back_as_empty_pages(sqlite_devices: Devices) ->
     client.close()
     assert res.ok and res.verified and client.pulls >= 3
     assert held(a1) == held(a2) == hub_held(sqlite_devices.hub, A)
+
+
+def test_batches_are_cut_by_payload_bytes_not_characters() -> None:
+    from station.sync.run import BATCH_PAYLOAD_BYTES, _cut
+    big = "调" * (BATCH_PAYLOAD_BYTES // 6 + 1)  # a third of the budget in characters, over half in UTF-8
+    rows = [(i, "person", "u", 1, 0, big, "h") for i in range(3)]
+    assert _cut(rows) == rows[:1]
+    huge = [(1, "person", "u", 1, 0, "x" * (BATCH_PAYLOAD_BYTES + 1), "h")]
+    assert _cut(huge) == huge  # a single oversized entry still goes (the hub's limits decide)
+    small = [(i, "person", "u", 1, 0, "{}", "h") for i in range(5000)]
+    assert _cut(small) == small
