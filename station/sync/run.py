@@ -299,7 +299,7 @@ def _upload(st: "Station", client: HubClient, res: SyncResult, progress: Progres
     def push(prev: Future[dict[str, Any]] | None, changes: list[dict[str, Any]], batch_id: str) -> dict[str, Any]:
         if prev is not None and prev.exception() is not None:  # (done already: one worker) never after a failure
             raise _Skipped()
-        return client.push(station_code, device_no, st.device_id, changes, batch_id=batch_id)
+        return _push_split(client, station_code, device_no, st.device_id, changes, batch_id)
 
     try:
         while True:
@@ -330,15 +330,29 @@ def _upload(st: "Station", client: HubClient, res: SyncResult, progress: Progres
         pool.shutdown(wait=True)
 
 
+def _push_split(client: HubClient, station_code: str, device_no: int, device_id: str,
+                changes: list[dict[str, Any]], batch_id: str | None) -> dict[str, Any]:
+    """Push one batch; if the hub finds it too large (413), send it as two halves, in order."""
+    try:
+        return client.push(station_code, device_no, device_id, changes, batch_id=batch_id)
+    except SyncError as e:
+        if e.status != 413 or len(changes) < 2:
+            raise
+    half = len(changes) // 2
+    first = _push_split(client, station_code, device_no, device_id, changes[:half], None)
+    second = _push_split(client, station_code, device_no, device_id, changes[half:], None)
+    return {**first, "results": list(first.get("results", [])) + list(second.get("results", []))}
+
+
 class _Skipped(Exception):
     """A queued batch that was not sent because the one before it failed."""
 
 
 #: outbox columns of a batch row, in this order (plain tuples: thousands per batch)
 _OUTBOX_COLS = "seq, kind, uid, version, base_version, payload, content_hash"
-#: upload batches are also cut by payload size, well inside the hub's request limits
-#: (MAX_REQUEST_BYTES compressed, MAX_INFLATED_BYTES inflated)
-BATCH_PAYLOAD_BYTES = 6 * 1024 * 1024
+#: upload batches are also cut by payload size, well inside the hub's inflated limit
+#: (MAX_INFLATED_BYTES); a batch the hub finds too large compressed is split and sent in halves
+BATCH_PAYLOAD_BYTES = 24 * 1024 * 1024
 
 
 def _cut(rows: list[Any]) -> list[Any]:

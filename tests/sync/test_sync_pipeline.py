@@ -27,17 +27,19 @@ A = "340621101"
 class CountingClient(HubClient):
     """Counts pushes and pulls; optionally fails the n-th push as a dropped network would."""
 
-    def __init__(self, *a: Any, fail_push: int = 0, **kw: Any) -> None:
+    def __init__(self, *a: Any, fail_push: int = 0, max_changes: int = 0, **kw: Any) -> None:
         super().__init__(*a, **kw)
         self.pushes: list[list[int]] = []
         self.pulls = 0
-        self.fail_push = fail_push
+        self.fail_push, self.max_changes = fail_push, max_changes
 
     def push(self, station: str, device_no: int, device_id: str, changes: list[dict[str, Any]],
              batch_id: str | None = None) -> dict[str, Any]:
         self.pushes.append([c["seq"] for c in changes])
         if len(self.pushes) == self.fail_push:
             raise SyncError("网络中断（测试）", code="network")
+        if self.max_changes and len(changes) > self.max_changes:  # as a hub with a smaller body limit answers
+            raise SyncError("请求过大（测试）", code="too_large", status=413)
         return super().push(station, device_no, device_id, changes, batch_id=batch_id)
 
     def pull(self, cursor: dict[str, int], limit: int = 1000) -> dict[str, Any]:
@@ -97,6 +99,19 @@ def test_nothing_is_sent_after_a_failed_batch(sqlite_devices: Devices) -> None:
     res = run_sync(a1)
     assert res.ok and res.verified and pending(a1) == 0
     assert held(a1) == hub_held(sqlite_devices.hub, A)
+
+
+def test_a_batch_too_large_for_the_hub_goes_in_halves(sqlite_devices: Devices) -> None:
+    a1 = sqlite_devices.new(A, "临涣镇司法所")
+    assert run_sync(a1).ok
+    uids = [a1.people.save_person({"name": f"测试{i}", "gender": "女"}).uid for i in range(10)]
+    client = _client(sqlite_devices, a1, max_changes=3)
+    res = run_sync(a1, client=client, batch_size=10)
+    client.close()
+    assert res.ok and res.verified and res.accepted == 10 and pending(a1) == 0, res.summary()
+    assert [len(p) for p in client.pushes] == [10, 5, 2, 3, 5, 2, 3]  # refused whole, then halves, in order
+    assert sum(client.pushes[2:4] + client.pushes[5:], []) == sorted(sum(client.pushes[2:4] + client.pushes[5:], []))
+    assert set(uids) <= set(hub_held(sqlite_devices.hub, A))
 
 
 def test_own_uploads_do_not_come_back_as_empty_pages(sqlite_devices: Devices) -> None:
