@@ -39,6 +39,7 @@ from station.bulk import insert_records  # noqa: E402
 from station.db.base import utcnow  # noqa: E402
 from station.models import Person  # noqa: E402
 from station.sync import login, run_sync  # noqa: E402
+from station.sync import protocol as P  # noqa: E402
 from station.sync.client import HubClient  # noqa: E402
 
 
@@ -108,9 +109,10 @@ def bench_end_to_end(hub: HubProcess, tmp: Path, template: Path, n: int, rep: in
         c["payload"] = c["payload"].replace(json.loads(c["payload"])["uid"], c["uid"])
         c["hash"] = hashlib.sha256(c["payload"].encode()).hexdigest()
     t0 = time.perf_counter()
-    for i in range(0, len(changes), 1000):
+    size = P.BATCH_CHANGES  # the batches the sync sends
+    for i in range(0, len(changes), size):
         service.ingest(eng, dev, {"protocol": 1, "station": dev.station_code, "device_no": 1, "device_id": "bench",
-                                  "batch_id": str(uuid.uuid4()), "changes": changes[i:i + 1000]})
+                                  "batch_id": str(uuid.uuid4()), "changes": changes[i:i + size]})
     t_ingest = time.perf_counter() - t0
     eng.dispose()
     st.close()
