@@ -15,10 +15,12 @@ from sqlalchemy import Engine, insert, select, update
 from station.security.audit import GENESIS, verify_rows
 from station.sync import protocol as P
 
-from .db import writer
+from .db import insert_rows, writer
 from .models import HubAuditChain, HubAuditEntry, HubDevice
 
 MAX_ENTRIES = 5000
+_ENTRY_COLS = ("device_pk", "seq", "device_id", "actor", "action", "kind", "uid", "version", "at", "detail",
+               "prev_hash", "hash")
 
 
 def _rows(body: dict[str, Any]) -> list[tuple[Any, ...]]:
@@ -27,8 +29,9 @@ def _rows(body: dict[str, Any]) -> list[tuple[Any, ...]]:
         raise P.ProtocolError(400, "bad_json", f"audit needs entries (a list of at most {MAX_ENTRIES})")
     rows = []
     for e in entries:
-        if not (isinstance(e, list) and len(e) == 11 and isinstance(e[0], int) and all(
-                isinstance(v, str) for v in (e[1], e[3], e[7], e[8], e[9], e[10]))):
+        if not (isinstance(e, list) and len(e) == 11 and isinstance(e[0], int) and isinstance(e[1], str)
+                and isinstance(e[3], str) and isinstance(e[7], str) and isinstance(e[8], str)
+                and isinstance(e[9], str) and isinstance(e[10], str)):  # spelled out: runs per entry
             raise P.ProtocolError(400, "bad_json", "an audit entry is [seq, device_id, actor, action, kind, uid,"
                                   " version, at, detail, prev_hash, hash]")
         rows.append(tuple(e))
@@ -61,10 +64,7 @@ def ingest_audit(engine: Engine, device: Any, body: dict[str, Any]) -> dict[str,
             breaks = verify_rows(new, start=(last_seq, last_hash))
             if breaks and reason is None:
                 reason = (breaks[0].seq, breaks[0].reason)
-            conn.execute(insert(HubAuditEntry), [
-                {"device_pk": device.id, "seq": r[0], "device_id": r[1], "actor": r[2], "action": r[3], "kind": r[4],
-                 "uid": r[5], "version": r[6], "at": r[7], "detail": r[8], "prev_hash": r[9], "hash": r[10]}
-                for r in new])
+            insert_rows(conn, HubAuditEntry.__tablename__, _ENTRY_COLS, [(device.id, *r) for r in new])
             last_seq, last_hash = new[-1][0], new[-1][10]
         values: dict[str, Any] = {"last_seq": last_seq, "last_hash": last_hash}
         if reason is not None and broken_seq is None:

@@ -30,6 +30,9 @@ def make_engine(url: str) -> Engine:
             cur.execute("PRAGMA synchronous=NORMAL")
             cur.execute("PRAGMA foreign_keys=ON")
             cur.execute("PRAGMA busy_timeout=30000")
+            # 32 MB page cache per connection (default 2 MB): an upload batch looks up and inserts
+            # thousands of random uids, whose index pages should stay in memory between batches
+            cur.execute("PRAGMA cache_size=-32768")
             cur.close()
 
         @event.listens_for(engine, "begin")
@@ -62,3 +65,29 @@ def lock_scope(conn: Connection, scope: str) -> int:
     if row is None:
         raise KeyError(scope)
     return int(row[0])
+
+
+#: IN lists are cut to this many values (SQLite's and drivers' parameter limits)
+IN_CHUNK = 900
+
+
+def select_in(conn: Connection, sql: str, values: list[str]) -> list[Any]:
+    """Rows of ``sql`` (one ``IN ({})``) for all ``values``, in chunks, straight through the driver."""
+    mark = "?" if conn.dialect.name == "sqlite" else "%s"
+    out: list[Any] = []
+    for i in range(0, len(values), IN_CHUNK):
+        part = values[i:i + IN_CHUNK]
+        out += conn.exec_driver_sql(sql.format(", ".join([mark] * len(part))), tuple(part)).fetchall()
+    return out
+
+
+def insert_rows(conn: Connection, table: str, cols: tuple[str, ...], rows: list[tuple[Any, ...]]) -> None:
+    """Bulk insert of ready row tuples with one driver ``executemany`` (sqlite3; psycopg pipelines it).
+
+    Values must already be in the driver's form (on SQLite, datetimes as SQLAlchemy's text form).
+    Core's per-row parameter processing would cost more than the insert itself.
+    """
+    mark = "?" if conn.dialect.name == "sqlite" else "%s"
+    q = conn.dialect.identifier_preparer.quote
+    conn.exec_driver_sql(f"INSERT INTO {table} ({', '.join(q(c) for c in cols)}) "
+                         f"VALUES ({', '.join(mark for _ in cols)})", rows)

@@ -14,12 +14,13 @@ import uuid
 from dataclasses import dataclass
 from typing import Any, Iterable
 
-from sqlalchemy import Connection, Engine, bindparam, case, func, insert, select, update
+import orjson
+from sqlalchemy import Connection, Engine, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from station.sync import protocol as P
 
-from .db import lock_scope, writer
+from .db import IN_CHUNK, insert_rows, lock_scope, select_in, writer
 from .models import HubBatch, HubChange, HubConflict, HubDevice, HubRecord, HubStation, utcnow
 
 log = logging.getLogger("station_hub")
@@ -128,39 +129,63 @@ def authenticate(engine: Engine, token: str | None) -> Device:
 
 # --- upload -------------------------------------------------------------------------------
 
-def _check_change(c: Any) -> tuple[dict[str, Any], str | None]:
-    """Validate one change; returns (change, reason to reject or None). Corruption raises."""
-    if not isinstance(c, dict):
-        raise P.ProtocolError(400, "bad_change", "change is not an object")
-    try:
-        seq, kind, uid = int(c["seq"]), str(c["kind"]), str(c["uid"])
-        version, base, chash, payload = int(c["version"]), int(c["base_version"]), str(c["hash"]), c["payload"]
-    except (KeyError, TypeError, ValueError):
-        raise P.ProtocolError(400, "bad_change", "change lacks seq/kind/uid/version/base_version/hash/payload") from None
-    # the payload travels as the canonical JSON text the device hashed: check it byte for byte
-    if not isinstance(payload, str) or hashlib.sha256(payload.encode("utf-8")).hexdigest() != chash:
-        raise P.ProtocolError(422, "bad_hash", f"content hash does not match payload (seq {seq})")
-    try:
-        parsed = json.loads(payload)
-    except ValueError:
-        raise P.ProtocolError(400, "bad_json", f"payload is not valid JSON (seq {seq})") from None
-    if not isinstance(parsed, dict):
-        raise P.ProtocolError(400, "bad_json", f"payload is not an object (seq {seq})")
-    ch = {"seq": seq, "kind": kind, "uid": uid, "version": version, "base_version": base, "hash": chash,
-          "payload": parsed, "canon": payload}
-    if kind not in P.UPLOAD_KINDS:
-        return ch, "kind_not_uploadable" if kind in P.ALL_KINDS else "unknown_kind"
-    if not P.UID_RE.match(uid):
-        return ch, "bad_uid"
-    if version < 1 or base < 0 or base >= version:
-        return ch, "bad_version"
-    if parsed.get("uid") != uid or parsed.get("version") != version or parsed.get("_kind") != kind:
-        return ch, "payload_mismatch"
-    return ch, None
+def _check_changes(raw: list[Any]) -> list[tuple[Any, ...]]:
+    """Validate a batch's changes before anything is written; corruption anywhere raises.
+
+    Returns ``(seq, kind, uid, version, base_version, hash, payload text, reason)`` per
+    change, ``reason`` naming why the change is rejected (or None). One tight loop: it
+    runs for every change of every upload.
+    """
+    out: list[tuple[Any, ...]] = []
+    append, sha256, loads, JSONDecodeError = out.append, hashlib.sha256, orjson.loads, orjson.JSONDecodeError
+    upload, known_kinds, uid_ok = P.UPLOAD_KINDS, P.ALL_KINDS, P.UID_RE.match
+    for c in raw:
+        if not isinstance(c, dict):
+            raise P.ProtocolError(400, "bad_change", "change is not an object")
+        try:
+            seq, kind, uid = int(c["seq"]), str(c["kind"]), str(c["uid"])
+            version, base, chash, payload = int(c["version"]), int(c["base_version"]), str(c["hash"]), c["payload"]
+        except (KeyError, TypeError, ValueError):
+            raise P.ProtocolError(400, "bad_change",
+                                  "change lacks seq/kind/uid/version/base_version/hash/payload") from None
+        # the payload travels as the canonical JSON text the device hashed: check it byte for byte
+        try:
+            digest = sha256(payload.encode("utf-8")).hexdigest() if isinstance(payload, str) else None
+        except UnicodeEncodeError:  # lone surrogates: not text a device can have hashed
+            digest = None
+        if digest != chash:
+            raise P.ProtocolError(422, "bad_hash", f"content hash does not match payload (seq {seq})")
+        try:
+            parsed = loads(payload)
+        except JSONDecodeError:
+            raise P.ProtocolError(400, "bad_json", f"payload is not valid JSON (seq {seq})") from None
+        if not isinstance(parsed, dict):
+            raise P.ProtocolError(400, "bad_json", f"payload is not an object (seq {seq})")
+        reason = None
+        if kind not in upload:
+            reason = "kind_not_uploadable" if kind in known_kinds else "unknown_kind"
+        elif not uid_ok(uid):
+            reason = "bad_uid"
+        elif version < 1 or base < 0 or base >= version:
+            reason = "bad_version"
+        elif parsed.get("uid") != uid or parsed.get("version") != version or parsed.get("_kind") != kind:
+            reason = "payload_mismatch"
+        append((seq, kind, uid, version, base, chash, payload, reason))
+    return out
 
 
+#: columns written per accepted change, in the order of the row tuples ingest builds
+_CHANGE_COLS = ("uid", "version", "base_version", "hash", "scope", "device_no", "device_seq", "batch_id",
+                "received_at")
+_RECORD_COLS = ("uid", "scope", "kind", "version", "hash", "seq", "device_no", "updated_at", "payload")
 def ingest(engine: Engine, device: Device, body: dict[str, Any], *, delay: float = 0.0) -> dict[str, Any]:
-    """Apply one upload batch in one transaction and return a result per change."""
+    """Apply one upload batch in one transaction and return a result per change.
+
+    Set-based: the batch's existing heads, known changes and kept conflicts are read
+    with a few ``IN`` queries, every change is classified in memory (in batch order,
+    so two changes of one record in a batch see each other), then the new rows go in
+    with one ``executemany`` per table. Any refusal raises before anything is written.
+    """
     if body.get("protocol") != P.PROTOCOL_VERSION:
         raise P.ProtocolError(426, "protocol", "protocol version in body does not match")
     if body.get("station") != device.station_code or body.get("device_no") != device.device_no:
@@ -173,79 +198,78 @@ def ingest(engine: Engine, device: Device, body: dict[str, Any], *, delay: float
         raise P.ProtocolError(400, "bad_batch", "changes must be a list")
     if len(raw) > P.MAX_BATCH_CHANGES:
         raise P.ProtocolError(413, "batch_too_large", f"at most {P.MAX_BATCH_CHANGES} changes per batch")
-    checked = [_check_change(c) for c in raw]  # raises before anything is written
+    checked = _check_changes(raw)  # raises before anything is written
     scope = device.station_code
+    device_no = device.device_no
     results: list[dict[str, Any]] = []
     try:
         with writer(engine).begin() as conn:
+            sqlite = conn.dialect.name == "sqlite"
             seq = lock_scope(conn, scope)
             if conn.execute(select(HubBatch.batch_id).where(HubBatch.batch_id == batch_id)).first():
                 raise HubError(409, "replayed", "该批次已处理过（重放被拒绝）")
-            uids = list({ch["uid"] for ch, _ in checked})
-            heads: dict[str, Any] = {}
-            known: dict[tuple[str, int], str] = {}
-            known_conflicts: dict[tuple[str, int, str], Any] = {}
-            for i in range(0, len(uids), 500):
-                part = uids[i:i + 500]
-                heads.update({r.uid: r for r in conn.execute(
-                    select(HubRecord.uid, HubRecord.scope, HubRecord.version, HubRecord.hash, HubRecord.payload)
-                    .where(HubRecord.uid.in_(part)))})
-                known.update({(r.uid, r.version): r.hash for r in conn.execute(
-                    select(HubChange.uid, HubChange.version, HubChange.hash).where(HubChange.uid.in_(part)))})
-                known_conflicts.update({(r.uid, r.version, r.hash): r for r in conn.execute(
-                    select(HubConflict).where(HubConflict.uid.in_(part)))})
+            uids = list({ch[2] for ch in checked if ch[7] is None})
+            heads: dict[str, tuple[str, int, str, str]] = {  # uid -> (scope, version, hash, payload)
+                r[0]: (r[1], r[2], r[3], r[4]) for r in select_in(
+                    conn, "SELECT uid, scope, version, hash, payload FROM hub_records WHERE uid IN ({})", uids)}
+            # every accepted change and every kept conflict has a head (records are never deleted),
+            # so only records the hub already holds can have them: a batch of new records skips these reads
+            held = list(heads)
+            known: dict[tuple[str, int], str] = {
+                (r[0], r[1]): r[2] for r in select_in(conn, "SELECT uid, version, hash FROM hub_changes"
+                                                       " WHERE uid IN ({})", held)}
+            known_conflicts: set[tuple[str, int, str]] = set()
+            open_conflicts = False
+            for r in select_in(conn, "SELECT uid, version, hash, resolved_at FROM hub_conflicts"
+                                " WHERE uid IN ({})", held):
+                known_conflicts.add((r[0], r[1], r[2]))
+                open_conflicts = open_conflicts or r[3] is None
             in_db = set(heads)
-            open_conflicts = any(r.resolved_at is None for r in known_conflicts.values())
             now = utcnow()
+            now_db: Any = now.strftime("%Y-%m-%d %H:%M:%S.%f") if sqlite else now  # SQLAlchemy's SQLite text form
             conflicted: set[str] = set()
-            new_changes: list[dict[str, Any]] = []
+            new_changes: list[tuple[Any, ...]] = []
             new_conflicts: list[dict[str, Any]] = []
-            upserts: dict[str, dict[str, Any]] = {}
+            upserts: dict[str, tuple[Any, ...]] = {}
             resolved: list[str] = []
             max_seq = 0
-            for ch, reason in checked:
-                res: dict[str, Any] = {"seq": ch["seq"], "uid": ch["uid"], "version": ch["version"]}
+            for cseq, kind, uid, version, base, chash, payload, reason in checked:
+                res: dict[str, Any] = {"seq": cseq, "uid": uid, "version": version}
                 results.append(res)
-                max_seq = max(max_seq, ch["seq"])
-                uid = ch["uid"]
+                max_seq = max(max_seq, cseq)
                 if reason:
-                    res.update(status="rejected", reason=reason)
+                    res["status"], res["reason"] = "rejected", reason
                     continue
                 head = heads.get(uid)
-                if head is not None and head.scope != scope:
-                    res.update(status="rejected", reason="wrong_station")
+                if head is not None and head[0] != scope:
+                    res["status"], res["reason"] = "rejected", "wrong_station"
                     continue
-                had = known.get((uid, ch["version"]))
-                if had == ch["hash"]:
+                had = known.get((uid, version)) if known else None
+                if had == chash:
                     res["status"] = "duplicate"
                     continue
-                if (uid, ch["version"], ch["hash"]) in known_conflicts or had is not None or uid in conflicted \
-                        or (head is not None and head.version > ch["base_version"]):
+                if had is not None or (head is not None and head[1] > base) or uid in conflicted \
+                        or (uid, version, chash) in known_conflicts:
                     conflicted.add(uid)
-                    res.update(status="conflict", theirs={"version": head.version, "hash": head.hash,
-                                                          "payload": json.loads(head.payload)} if head else None)
-                    if (uid, ch["version"], ch["hash"]) not in known_conflicts and head is not None:
-                        row = {"scope": scope, "kind": ch["kind"], "uid": uid, "version": ch["version"],
-                               "base_version": ch["base_version"], "hash": ch["hash"],
-                               "payload": ch["canon"], "device_no": device.device_no,
-                               "theirs_version": head.version, "theirs_hash": head.hash, "created_at": now,
-                               "resolved_at": None}
-                        new_conflicts.append(row)
-                        known_conflicts[(uid, ch["version"], ch["hash"])] = row
+                    res["status"] = "conflict"
+                    res["theirs"] = {"version": head[1], "hash": head[2],
+                                     "payload": orjson.loads(head[3])} if head else None
+                    if (uid, version, chash) not in known_conflicts and head is not None:
+                        new_conflicts.append({
+                            "scope": scope, "kind": kind, "uid": uid, "version": version,
+                            "base_version": base, "hash": chash, "payload": payload, "device_no": device_no,
+                            "theirs_version": head[1], "theirs_hash": head[2], "created_at": now,
+                            "resolved_at": None})
+                        known_conflicts.add((uid, version, chash))
                     continue
-                if (head is None and ch["base_version"] != 0) or (head is not None and head.version < ch["base_version"]):
-                    res.update(status="rejected", reason="unknown_base")
+                if (head is None and base != 0) or (head is not None and head[1] < base):
+                    res["status"], res["reason"] = "rejected", "unknown_base"
                     continue
                 seq += 1
-                payload = ch["canon"]
-                rec = {"uid": uid, "scope": scope, "kind": ch["kind"], "version": ch["version"], "hash": ch["hash"],
-                       "seq": seq, "device_no": device.device_no, "updated_at": now, "payload": payload}
-                upserts[uid] = rec
-                heads[uid] = _Head(scope, ch["version"], ch["hash"], payload)
-                known[(uid, ch["version"])] = ch["hash"]
-                new_changes.append({"uid": uid, "version": ch["version"], "base_version": ch["base_version"],
-                                    "hash": ch["hash"], "scope": scope, "device_no": device.device_no,
-                                    "device_seq": ch["seq"], "batch_id": batch_id, "received_at": now})
+                upserts[uid] = (uid, scope, kind, version, chash, seq, device_no, now_db, payload)
+                heads[uid] = (scope, version, chash, payload)
+                known[(uid, version)] = chash
+                new_changes.append((uid, version, base, chash, scope, device_no, cseq, batch_id, now_db))
                 if open_conflicts:
                     resolved.append(uid)
                 res["status"] = "accepted"
@@ -253,32 +277,32 @@ def ingest(engine: Engine, device: Device, body: dict[str, Any], *, delay: float
                 import time
                 time.sleep(delay)  # test hook: lets a test kill the hub inside the transaction
             if new_changes:
-                _insert_many(conn, HubChange, new_changes)
+                insert_rows(conn, HubChange.__tablename__, _CHANGE_COLS, new_changes)
                 fresh = [r for u, r in upserts.items() if u not in in_db]
                 if fresh:
-                    _insert_many(conn, HubRecord, fresh)
-                changed = [{"b_uid": u, **{"b_" + k: r[k] for k in ("version", "hash", "seq", "device_no",
-                                                                    "updated_at", "payload")}}
-                           for u, r in upserts.items() if u in in_db]
+                    insert_rows(conn, HubRecord.__tablename__, _RECORD_COLS, fresh)
+                changed = [{"b_" + k: v for k, v in zip(_RECORD_COLS, r)} for u, r in upserts.items() if u in in_db]
                 if changed:
-                    conn.execute(update(HubRecord).where(HubRecord.uid == bindparam("b_uid")).values(
-                        version=bindparam("b_version"), hash=bindparam("b_hash"), seq=bindparam("b_seq"),
-                        device_no=bindparam("b_device_no"), updated_at=bindparam("b_updated_at"),
-                        payload=bindparam("b_payload")), changed)
+                    conn.exec_driver_sql(
+                        "UPDATE hub_records SET version = {v}, hash = {h}, seq = {s}, device_no = {d},"
+                        " updated_at = {t}, payload = {p} WHERE uid = {u}".format(**{
+                            k: _param(conn, "b_" + c) for k, c in (
+                                ("v", "version"), ("h", "hash"), ("s", "seq"), ("d", "device_no"),
+                                ("t", "updated_at"), ("p", "payload"), ("u", "uid"))}), changed)
                 conn.execute(update(HubStation).where(HubStation.code == scope).values(seq=seq))
             if new_conflicts:
                 conn.execute(insert(HubConflict), new_conflicts)
             if resolved:
-                for i in range(0, len(resolved), 500):  # a device's accepted change settles its own conflicts
-                    conn.execute(update(HubConflict).where(HubConflict.uid.in_(resolved[i:i + 500]),
-                                                           HubConflict.device_no == device.device_no,
+                for i in range(0, len(resolved), IN_CHUNK):  # a device's accepted change settles its own conflicts
+                    conn.execute(update(HubConflict).where(HubConflict.uid.in_(resolved[i:i + IN_CHUNK]),
+                                                           HubConflict.device_no == device_no,
                                                            HubConflict.resolved_at.is_(None)).values(resolved_at=now))
             conn.execute(insert(HubBatch).values(batch_id=batch_id, device=device.id, received_at=now,
                                                  changes=len(results), results=[
-                                                     {k: r[k] for k in ("seq", "status")} for r in results]))
+                                                     {"seq": r["seq"], "status": r["status"]} for r in results]))
             conn.execute(update(HubDevice).where(HubDevice.id == device.id).values(
                 last_seen_at=now, last_seq=func.greatest(HubDevice.last_seq, max_seq)
-                if conn.dialect.name != "sqlite" else func.max(HubDevice.last_seq, max_seq)))
+                if not sqlite else func.max(HubDevice.last_seq, max_seq)))
     except IntegrityError as e:  # a concurrent writer got there first; nothing of this batch is kept
         log.warning("push conflict-retry station=%s device=%s batch=%s: %s", scope, device.device_no, batch_id,
                     type(e.orig).__name__)
@@ -291,27 +315,9 @@ def ingest(engine: Engine, device: Device, body: dict[str, Any], *, delay: float
     return {"batch_id": batch_id, "results": results}
 
 
-def _insert_many(conn: Connection, model: Any, rows: list[dict[str, Any]]) -> None:
-    """Bulk insert. On SQLite straight through the driver: Core's per-row parameter processing
-    costs more than the insert itself; PostgreSQL keeps Core's multi-row VALUES batching."""
-    if conn.dialect.name != "sqlite":
-        conn.execute(insert(model), rows)
-        return
-    cols = list(rows[0])
-    q = conn.dialect.identifier_preparer.quote
-    sql = (f"INSERT INTO {model.__tablename__} ({', '.join(q(c) for c in cols)}) "
-           f"VALUES ({', '.join(':' + c for c in cols)})")
-    # same text form SQLAlchemy uses for DateTime on SQLite
-    conn.exec_driver_sql(sql, [{k: v.strftime("%Y-%m-%d %H:%M:%S.%f") if isinstance(v, dt.datetime) else v
-                                for k, v in r.items()} for r in rows])
-
-
-@dataclass
-class _Head:
-    scope: str
-    version: int
-    hash: str
-    payload: str
+def _param(conn: Connection, name: str) -> str:
+    """A named placeholder in the driver's own style (for ``exec_driver_sql``)."""
+    return f":{name}" if conn.dialect.name == "sqlite" else f"%({name})s"
 
 
 # --- hub-side reference data -------------------------------------------------------------
@@ -377,32 +383,37 @@ def put_reference(engine: Engine, records: list[dict[str, Any]], station_code: s
 def pull(engine: Engine, device: Device, cursor: dict[str, int], limit: int = P.PAGE_RECORDS) -> dict[str, Any]:
     """One page of records changed since ``cursor`` (station scope first, then county scope).
 
-    The device's own newest versions advance the cursor but are not sent back; should
-    the device have lost one, the final check finds it and fetches it.
+    The device's own newest versions advance the cursor but are not sent back (nor do
+    they fill pages: after uploading 100,000 changes a device gets one short page, not
+    a hundred empty ones); should the device have lost one, the final check finds it.
     """
     limit = max(1, min(int(limit), P.PAGE_RECORDS))
     out: list[dict[str, Any]] = []
     new = {"s": int(cursor.get("s", 0)), "c": int(cursor.get("c", 0))}
     scanned = 0
     with engine.connect() as conn:
+        # read before the records: every record up to this seq is committed and visible below
+        # (writers of a scope are serialised and bump its seq in the same transaction)
+        top = conn.execute(select(HubStation.seq).where(HubStation.code == device.station_code)).scalar() or 0
         for key, scope in (("s", device.station_code), ("c", P.COUNTY_SCOPE)):
             room = limit - scanned
             if room <= 0:
                 break
-            own = HubRecord.device_no == (device.device_no if key == "s" else -1)
-            rows = conn.execute(select(HubRecord.kind, HubRecord.uid, HubRecord.version, HubRecord.hash,
-                                       HubRecord.seq, case((own, None), else_=HubRecord.payload).label("payload"))
-                                .where(HubRecord.scope == scope, HubRecord.seq > new[key])
-                                .order_by(HubRecord.seq).limit(room)).all()
+            q = (select(HubRecord.kind, HubRecord.uid, HubRecord.version, HubRecord.hash, HubRecord.seq,
+                        HubRecord.payload).where(HubRecord.scope == scope, HubRecord.seq > new[key])
+                 .order_by(HubRecord.seq).limit(room))
+            if key == "s":  # the device's own newest versions are skipped here, not sent and dropped
+                q = q.where(HubRecord.device_no != device.device_no)
+            rows = conn.execute(q).all()
             scanned += len(rows)
             for r in rows:
                 new[key] = r.seq
-                if r.payload is None:  # the device's own newest version: it already has it
-                    continue
                 out.append({"kind": r.kind, "uid": r.uid, "version": r.version, "hash": r.hash,
-                            "scope": "county" if key == "c" else "station", "payload": json.loads(r.payload)})
+                            "scope": "county" if key == "c" else "station", "payload": orjson.loads(r.payload)})
             if len(rows) >= room:
                 break
+            if key == "s":  # nothing else of this station up to ``top`` is for this device
+                new[key] = max(new[key], top)
         more = scanned >= limit
     return {"records": out, "cursor": new, "more": more}
 
@@ -430,10 +441,11 @@ def verify(engine: Engine, device: Device, station_fp: dict[str, Any], exclude: 
     """Compare the station's per-kind fingerprint with the hub's (minus uids the station excludes)."""
     skip = set(exclude)
     with engine.connect() as conn:
-        rows = conn.execute(select(HubRecord.kind, HubRecord.uid, HubRecord.version).where(
-            HubRecord.scope.in_([device.station_code, P.COUNTY_SCOPE])))
-        hub_fp = P.fingerprint((r.kind, r.uid, r.version) for r in rows
-                               if r.kind in P.UPLOAD_KINDS and r.uid not in skip)
+        mark = "?" if conn.dialect.name == "sqlite" else "%s"
+        rows = conn.exec_driver_sql(f"SELECT kind, uid, version FROM hub_records WHERE scope IN ({mark}, {mark})",
+                                    (device.station_code, P.COUNTY_SCOPE))
+        kinds_up = P.UPLOAD_KINDS
+        hub_fp = P.fingerprint(r for r in rows if r[0] in kinds_up and r[1] not in skip)
     kinds = sorted((set(hub_fp) | set(station_fp)) & P.UPLOAD_KINDS)
     report = {k: {"hub": hub_fp.get(k, {"count": 0, "hash": ""}),
                   "station": station_fp.get(k, {"count": 0, "hash": ""})} for k in kinds}

@@ -5,6 +5,7 @@ import uuid
 from typing import Any
 
 import httpx
+import orjson
 
 from . import protocol as P
 from .errors import SyncError
@@ -57,7 +58,7 @@ class HubClient:
                             code="network") from None
         if r.status_code == 200:
             try:
-                return r.json()
+                return orjson.loads(r.content)
             except ValueError:
                 raise SyncError("县级平台的应答不完整，稍后会自动重试", code="bad_response") from None
         try:

@@ -17,6 +17,8 @@ import re
 import zlib
 from typing import Any, Iterable
 
+import orjson
+
 #: bump when a request or response shape changes incompatibly
 PROTOCOL_VERSION = 1
 #: oldest client protocol the hub still serves
@@ -24,9 +26,12 @@ MIN_PROTOCOL_VERSION = 1
 PROTOCOL_HEADER = "X-Station-Protocol"
 DEVICE_HEADER = "X-Station-Device"
 
-#: changes per upload batch (client default; the hub refuses more than MAX_BATCH_CHANGES)
-BATCH_CHANGES = 1000
-MAX_BATCH_CHANGES = 2000
+#: changes per upload batch (client default; the hub refuses more than MAX_BATCH_CHANGES and says
+#: its limit in ``hello``, which the client follows: a protocol-1 hub from before allowed 2000).
+#: Large on purpose: every hub transaction rewrites the index pages its random uids touch, so
+#: 100,000 changes in 5 transactions cost far less than in 100.
+BATCH_CHANGES = 20000
+MAX_BATCH_CHANGES = 20000
 #: compressed request body limit and decompressed limit (guards against gzip bombs)
 MAX_REQUEST_BYTES = 8 * 1024 * 1024
 MAX_INFLATED_BYTES = 64 * 1024 * 1024
@@ -69,8 +74,17 @@ def payload_hash(payload: dict[str, Any]) -> str:
 
 
 def pack(body: dict[str, Any]) -> bytes:
-    """JSON + gzip, as sent on the wire."""
-    return gzip.compress(canonical_json(body).encode("utf-8"), compresslevel=5)
+    """JSON + gzip, as sent on the wire.
+
+    The wire form needs no canonical order (payloads inside are canonical text already),
+    so the fast encoder and gzip level 1 are used: level 5 costs several times the CPU
+    for about a tenth fewer bytes on record JSON.
+    """
+    try:
+        data = orjson.dumps(body)
+    except TypeError:  # beyond orjson (e.g. integers over 64 bits): the standard encoder
+        data = json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    return gzip.compress(data, compresslevel=1, mtime=0)
 
 
 def unpack(raw: bytes, *, max_inflated: int = MAX_INFLATED_BYTES) -> dict[str, Any]:
@@ -85,8 +99,8 @@ def unpack(raw: bytes, *, max_inflated: int = MAX_INFLATED_BYTES) -> dict[str, A
     if not d.eof:
         raise ProtocolError(400, "bad_gzip", "request body is a truncated gzip stream")
     try:
-        body = json.loads(data.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as e:
+        body = orjson.loads(data)  # also refuses invalid UTF-8 and lone surrogates
+    except orjson.JSONDecodeError as e:
         raise ProtocolError(400, "bad_json", f"request body is not valid JSON: {e}") from None
     if not isinstance(body, dict):
         raise ProtocolError(400, "bad_json", "request body must be a JSON object")
@@ -101,7 +115,10 @@ def fingerprint(rows: Iterable[tuple[str, str, int]]) -> dict[str, dict[str, Any
     """
     by_kind: dict[str, list[str]] = {}
     for kind, uid, version in rows:
-        by_kind.setdefault(kind, []).append(f"{uid}:{int(version)}")
+        lines = by_kind.get(kind)
+        if lines is None:
+            lines = by_kind[kind] = []
+        lines.append(f"{uid}:{int(version)}")
     out: dict[str, dict[str, Any]] = {}
     for kind, lines in by_kind.items():
         lines.sort()

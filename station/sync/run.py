@@ -22,6 +22,7 @@ import os
 import threading
 import time
 import uuid
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -235,6 +236,9 @@ def _run(st: "Station", client: HubClient, res: SyncResult, progress: Progress, 
         raise SyncError(f"本机设备编号（{device_no}）与县级平台登记的（{hello['device_no']}）不一致，请重新登录",
                         code="device_no", retryable=False)
     station_code = str(hello["station"])
+    limit = (hello.get("limits") or {}).get("batch_changes")
+    if isinstance(limit, int) and limit > 0:  # never more than this hub accepts
+        batch_size = min(batch_size, limit)
     _upload(st, client, res, progress, cancel, batch_size, station_code, device_no)
     _upload_audit(st, client)
     _download(st, client, res, progress, cancel)
@@ -248,7 +252,7 @@ def _run(st: "Station", client: HubClient, res: SyncResult, progress: Progress, 
         _download(st, client, res, progress, cancel)
 
 
-def _upload_audit(st: "Station", client: HubClient, batch: int = 2000) -> None:
+def _upload_audit(st: "Station", client: HubClient, batch: int = 5000) -> None:
     """Send this device's audit entries the hub does not hold yet; remember a break the hub reports."""
     while True:
         with st.read() as s:
@@ -275,67 +279,143 @@ def _pending_count(st: "Station", upto: int) -> int:
 
 def _upload(st: "Station", client: HubClient, res: SyncResult, progress: Progress, cancel: Cancel | None,
             batch_size: int, station_code: str, device_no: int) -> None:
+    """Send the outbox in batches, one request at a time, pipelined with the local work.
+
+    While the hub works on batch N, this thread reads (and a worker thread packs and sends)
+    batch N+1; batch N+1 goes out only after batch N was answered, and its answer is recorded
+    after N's. Batch N+1 stops before the first record that batch N carries, so an entry is
+    never sent before the answer about that record's previous version is recorded (a
+    conflict there holds the later edits back, exactly as without pipelining).
+    """
     with st.read() as s:
         upto = int(s.execute(text("SELECT coalesce(max(seq), 0) FROM outbox")).scalar_one())
     total = _pending_count(st, upto)
     done = 0
     progress("upload", 0, total)
-    while True:
-        if _cancelled(cancel):
-            raise _Cancelled()
-        batch, batch_id, skipped = _next_batch(st, batch_size, upto, res)
-        done += skipped
-        if not batch:
-            if skipped:
-                continue
-            break
-        changes = [{"seq": r["seq"], "kind": r["kind"], "uid": r["uid"], "version": r["version"],
-                    "base_version": r["base_version"], "hash": r["content_hash"],
-                    "payload": r["payload"]} for r in batch]  # canonical JSON text, as hashed
-        answer = client.push(station_code, device_no, st.device_id, changes, batch_id=batch_id)
-        _record_answer(st, batch, answer, res)
-        done += len(batch)
-        progress("upload", min(done, total), total)
+    after = 0
+    pending: tuple[Future[dict[str, Any]], list[Any], str] | None = None
+    pool = ThreadPoolExecutor(1, thread_name_prefix="sync-push")
+
+    def push(prev: Future[dict[str, Any]] | None, changes: list[dict[str, Any]], batch_id: str) -> dict[str, Any]:
+        if prev is not None and prev.exception() is not None:  # (done already: one worker) never after a failure
+            raise _Skipped()
+        return _push_split(client, station_code, device_no, st.device_id, changes, batch_id)
+
+    try:
+        while True:
+            stop = _cancelled(cancel)
+            batch: list[Any] = []
+            batch_id, skipped, blocked = "", 0, False
+            if not stop:
+                avoid = {r[2] for r in pending[1]} if pending else set()
+                batch, batch_id, skipped, blocked = _next_batch(st, batch_size, upto, res, after, avoid)
+                done += skipped
+            nxt = None
+            if batch:
+                changes = [{"seq": r[0], "kind": r[1], "uid": r[2], "version": r[3], "base_version": r[4],
+                            "hash": r[6], "payload": r[5]} for r in batch]  # canonical JSON text, as hashed
+                nxt = (pool.submit(push, pending[0] if pending else None, changes, batch_id), batch, batch_id)
+                after = batch[-1][0]
+            if pending is not None:
+                answer = pending[0].result()  # a failure raises here; the batch queued behind it is not sent
+                _record_answer(st, pending[1], pending[2], answer, res)
+                done += len(pending[1])
+                progress("upload", min(done, total), total)
+            pending = nxt
+            if stop:
+                raise _Cancelled()
+            if pending is None and not skipped and not blocked:
+                break
+    finally:
+        pool.shutdown(wait=True)
 
 
-def _next_batch(st: "Station", limit: int, upto: int,
-                res: SyncResult) -> tuple[list[dict[str, Any]], str, int]:
-    """Pick the next pending entries; entries that must not go up are settled here and counted."""
+def _push_split(client: HubClient, station_code: str, device_no: int, device_id: str,
+                changes: list[dict[str, Any]], batch_id: str | None) -> dict[str, Any]:
+    """Push one batch; if the hub finds it too large (413), send it as two halves, in order."""
+    try:
+        return client.push(station_code, device_no, device_id, changes, batch_id=batch_id)
+    except SyncError as e:
+        if e.status != 413 or len(changes) < 2:
+            raise
+    half = len(changes) // 2
+    first = _push_split(client, station_code, device_no, device_id, changes[:half], None)
+    second = _push_split(client, station_code, device_no, device_id, changes[half:], None)
+    return {**first, "results": list(first.get("results", [])) + list(second.get("results", []))}
+
+
+class _Skipped(Exception):
+    """A queued batch that was not sent because the one before it failed."""
+
+
+#: outbox columns of a batch row, in this order (plain tuples: thousands per batch)
+_OUTBOX_COLS = "seq, kind, uid, version, base_version, payload, content_hash"
+#: upload batches are also cut by payload size, well inside the hub's inflated limit
+#: (MAX_INFLATED_BYTES); a batch the hub finds too large compressed is split and sent in halves
+BATCH_PAYLOAD_BYTES = 24 * 1024 * 1024
+
+
+def _cut(rows: list[Any]) -> list[Any]:
+    """The longest prefix of ``rows`` whose payloads stay within :data:`BATCH_PAYLOAD_BYTES` of UTF-8 (at least one)."""
+    size = 0
+    for i, r in enumerate(rows):
+        size += len(r[5].encode("utf-8"))
+        if size > BATCH_PAYLOAD_BYTES and i:
+            return rows[:i]
+    return rows
+
+
+def _next_batch(st: "Station", limit: int, upto: int, res: SyncResult, after: int = 0,
+                avoid: set[str] | frozenset[str] = frozenset()) -> tuple[list[Any], str, int, bool]:
+    """Pick the next pending entries after ``after``; entries that must not go up are settled here.
+
+    Returns (batch, batch id, entries settled, blocked): the batch stops before the first
+    entry of a record in ``avoid`` (the batch still in flight); ``blocked`` says one was
+    left waiting. The common case (every entry goes up) needs only a read: the batch id
+    is written with the hub's answer, in the transaction that marks the entries sent.
+    """
     batch_id = str(uuid.uuid4())
-    now = utcnow()
-    with st.write() as s:
-        rows = [dict(r) for r in s.execute(text(
-            "SELECT seq, kind, uid, version, base_version, payload, content_hash FROM outbox"
-            " WHERE sent_at IS NULL AND seq <= :m ORDER BY seq LIMIT :n"), {"m": upto, "n": limit}).mappings()]
+    query = (f"SELECT {_OUTBOX_COLS} FROM outbox WHERE sent_at IS NULL AND seq > ? AND seq <= ?"
+             " ORDER BY seq LIMIT ?")
+    with st.read() as s:
+        rows = list(s.connection().exec_driver_sql(query, (after, upto, limit)))
         if not rows:
-            return [], batch_id, 0
-        conflicted = {r[0] for r in s.execute(text(
-            "SELECT uid FROM sync_conflicts WHERE resolved_at IS NULL"))} if rows else set()
+            return [], batch_id, 0, False
+        conflicted = {r[0] for r in s.execute(text("SELECT uid FROM sync_conflicts WHERE resolved_at IS NULL"))}
+    if all(r[1] in P.UPLOAD_KINDS and r[2] not in conflicted and r[2] not in avoid for r in rows):
+        return _cut(rows), batch_id, 0, False
+    now = utcnow()
+    blocked = False
+    with st.write() as s:  # some entries are settled or held back here: decide again under the write lock
+        rows = list(s.connection().exec_driver_sql(query, (after, upto, limit)))
+        conflicted = {r[0] for r in s.execute(text("SELECT uid FROM sync_conflicts WHERE resolved_at IS NULL"))}
         batch, settled = [], 0
         for r in rows:
-            if r["kind"] not in P.UPLOAD_KINDS:  # county / hub-owned data is never uploaded
+            seq, kind, uid, version, _, payload, chash = r
+            if uid in avoid:  # wait for the answer about this record's entry in flight
+                blocked = True
+                break
+            if kind not in P.UPLOAD_KINDS:  # county / hub-owned data is never uploaded
                 s.execute(text("UPDATE outbox SET sent_at = :t, batch_id = 'local' WHERE seq = :q"),
-                          {"t": now, "q": r["seq"]})
+                          {"t": now, "q": seq})
                 settled += 1
-            elif r["uid"] in conflicted:  # edits on top of an open conflict wait for the person's decision
+            elif uid in conflicted:  # edits on top of an open conflict wait for the person's decision
                 s.execute(text("UPDATE sync_conflicts SET mine_version = :v, mine_hash = :h, mine_payload = :p"
                                " WHERE uid = :u AND resolved_at IS NULL"),
-                          {"v": r["version"], "h": r["content_hash"], "p": r["payload"], "u": r["uid"]})
+                          {"v": version, "h": chash, "p": payload, "u": uid})
                 s.execute(text("UPDATE outbox SET sent_at = :t, batch_id = 'held' WHERE seq = :q"),
-                          {"t": now, "q": r["seq"]})
+                          {"t": now, "q": seq})
                 settled += 1
                 res.held += 1
             else:
                 batch.append(r)
-        if batch:  # remember which batch is in flight (resume = send the unacknowledged entries again)
-            s.execute(text(f"UPDATE outbox SET batch_id = :b WHERE seq IN ({','.join(str(r['seq']) for r in batch)})"),
-                      {"b": batch_id})
-    return batch, batch_id, settled
+    return _cut(batch), batch_id, settled, blocked
 
 
-def _record_answer(st: "Station", batch: list[dict[str, Any]], answer: dict[str, Any], res: SyncResult) -> None:
-    """Mark acknowledged entries sent and store conflicts, in one local transaction."""
-    by_seq = {r["seq"]: r for r in batch}
+def _record_answer(st: "Station", batch: list[Any], batch_id: str, answer: dict[str, Any],
+                   res: SyncResult) -> None:
+    """Mark acknowledged entries sent (under the batch id) and store conflicts, in one local transaction."""
+    by_seq = {r[0]: r for r in batch}
     now = utcnow()
     sent: list[int] = []
     with st.write() as s:
@@ -345,32 +425,33 @@ def _record_answer(st: "Station", batch: list[dict[str, Any]], answer: dict[str,
                 continue
             status = a.get("status")
             if status in ("accepted", "duplicate"):
-                sent.append(row["seq"])
+                sent.append(row[0])
                 res.accepted += status == "accepted"
                 res.duplicate += status == "duplicate"
             elif status == "conflict" and a.get("theirs"):
                 theirs = a["theirs"]
                 _store_conflict(s, row, theirs, now)
-                sent.append(row["seq"])
+                sent.append(row[0])
                 res.conflicts += 1
             elif status == "rejected":
                 s.execute(text("UPDATE outbox SET sent_at = :t, batch_id = :b WHERE seq = :q"),
-                          {"t": now, "b": f"rejected:{a.get('reason', '')}"[:36], "q": row["seq"]})
-                res.rejected.append({"kind": row["kind"], "uid": row["uid"], "reason": a.get("reason", "")})
+                          {"t": now, "b": f"rejected:{a.get('reason', '')}"[:36], "q": row[0]})
+                res.rejected.append({"kind": row[1], "uid": row[2], "reason": a.get("reason", "")})
             else:
                 continue
             res.sent += 1
-        for i in range(0, len(sent), 500):
-            s.execute(text(f"UPDATE outbox SET sent_at = :t WHERE seq IN ({','.join(map(str, sent[i:i + 500]))})"),
-                      {"t": now})
+        for i in range(0, len(sent), 900):
+            s.execute(text(f"UPDATE outbox SET sent_at = :t, batch_id = :b WHERE seq IN "
+                           f"({','.join(map(str, sent[i:i + 900]))})"), {"t": now, "b": batch_id})
 
 
-def _store_conflict(s: Any, row: dict[str, Any], theirs: dict[str, Any], now: dt.datetime) -> None:
+def _store_conflict(s: Any, row: Any, theirs: dict[str, Any], now: dt.datetime) -> None:
+    _, kind, uid, version, _, payload, chash = row
     p_theirs = P.canonical_json(theirs["payload"])
     existing = s.execute(text("SELECT id FROM sync_conflicts WHERE uid = :u AND resolved_at IS NULL"),
-                         {"u": row["uid"]}).first()
-    values = {"k": row["kind"], "u": row["uid"], "mv": row["version"], "mh": row["content_hash"],
-              "mp": row["payload"], "tv": theirs["version"], "th": theirs["hash"], "tp": p_theirs, "t": now}
+                         {"u": uid}).first()
+    values = {"k": kind, "u": uid, "mv": version, "mh": chash,
+              "mp": payload, "tv": theirs["version"], "th": theirs["hash"], "tp": p_theirs, "t": now}
     if existing:
         s.execute(text("UPDATE sync_conflicts SET mine_version = :mv, mine_hash = :mh, mine_payload = :mp,"
                        " theirs_version = :tv, theirs_hash = :th, theirs_payload = :tp WHERE id = :i"),
@@ -426,8 +507,10 @@ def _local_versions(s: Any, kind: str) -> dict[str, int]:
 def _verify(st: "Station", client: HubClient, res: SyncResult) -> list[str]:
     with st.read() as s:
         exclude = _exclusions(s)
-        rows = [(k, u, v) for k in sorted(P.UPLOAD_KINDS) for u, v in _local_versions(s, k).items()
-                if u not in exclude]
+        conn = s.connection()
+        rows = [(k, u, v) for k in sorted(P.UPLOAD_KINDS) for u, v in conn.exec_driver_sql(
+            f"SELECT uid, version FROM {SYNCED_MODELS[k].__tablename__}")  # type: ignore[attr-defined]
+            if u not in exclude]
     answer = client.verify(P.fingerprint(rows), sorted(exclude))
     res.verified = bool(answer["ok"])
     res.mismatched = sorted(k for k, v in answer["kinds"].items() if not v["match"])

@@ -1,0 +1,150 @@
+"""The pipelined upload and the short download after a big upload, against a real hub (SQLite).
+
+The upload reads and sends batch N+1 while the hub answers batch N; these tests pin down
+what that must never change: a later edit of a record never goes up before the answer
+about its earlier edit is recorded (so a conflict still holds it back), and nothing is
+sent after a batch failed.
+"""
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from conftest import Devices
+from helpers import held, hub_held, pending
+from sqlalchemy import text
+
+from station.bulk import insert_records
+from station.db.base import utcnow
+from station.models import Person
+from station.sync import run_sync
+from station.sync.client import HubClient
+from station.sync.errors import SyncError
+
+A = "340621101"
+
+
+class CountingClient(HubClient):
+    """Counts pushes and pulls; optionally fails the n-th push as a dropped network would."""
+
+    def __init__(self, *a: Any, fail_push: int = 0, max_changes: int = 0, **kw: Any) -> None:
+        super().__init__(*a, **kw)
+        self.pushes: list[list[int]] = []
+        self.pulls = 0
+        self.fail_push, self.max_changes = fail_push, max_changes
+
+    def push(self, station: str, device_no: int, device_id: str, changes: list[dict[str, Any]],
+             batch_id: str | None = None) -> dict[str, Any]:
+        self.pushes.append([c["seq"] for c in changes])
+        if len(self.pushes) == self.fail_push:
+            raise SyncError("网络中断（测试）", code="network")
+        if self.max_changes and len(changes) > self.max_changes:  # as a hub with a smaller body limit answers
+            raise SyncError("请求过大（测试）", code="too_large", status=413)
+        return super().push(station, device_no, device_id, changes, batch_id=batch_id)
+
+    def pull(self, cursor: dict[str, int], limit: int = 1000) -> dict[str, Any]:
+        self.pulls += 1
+        return super().pull(cursor, limit)
+
+
+def _client(devices: Devices, st: Any, **kw: Any) -> CountingClient:
+    return CountingClient(devices.hub.url, st.hub_token, device_id=st.device_id, **kw)
+
+
+def _hub_record(devices: Devices, uid: str) -> tuple[int, dict[str, Any]]:
+    eng = devices.hub.engine()
+    try:
+        with eng.connect() as c:
+            version, payload = c.execute(text("SELECT version, payload FROM hub_records WHERE uid = :u"),
+                                         {"u": uid}).one()
+            sent = c.execute(text("SELECT version FROM hub_changes WHERE uid = :u ORDER BY version"),
+                             {"u": uid}).scalars().all()
+    finally:
+        eng.dispose()
+    return version, {**json.loads(payload), "_versions": sent}
+
+
+def test_a_later_edit_waits_for_the_answer_about_the_earlier_one(sqlite_devices: Devices) -> None:
+    a1, a2 = sqlite_devices.new(A, "临涣镇司法所"), sqlite_devices.new(A, "临涣镇司法所")
+    uid = a1.people.save_person({"name": "王小明", "gender": "男", "address": "南坪村"}).uid
+    assert run_sync(a1).ok and run_sync(a2).ok
+    a1.people.save_person({"name": "王小明", "gender": "男", "address": "北坪村"}, uid=uid, base_version=1)
+    assert run_sync(a1).ok
+    # a2, offline, edits the same person twice: two consecutive outbox entries, one per batch
+    a2.people.save_person({"name": "王小明", "gender": "男", "address": "东坪村"}, uid=uid, base_version=1)
+    a2.people.save_person({"name": "王小明", "gender": "男", "address": "东坪村3组"}, uid=uid, base_version=2)
+    client = _client(sqlite_devices, a2)
+    res = run_sync(a2, client=client, batch_size=1)
+    client.close()
+    assert res.ok and res.conflicts == 1 and res.held == 1, res.summary()
+    # the second edit never went up on the stale base: the hub still has a1's version 2 and no version 3
+    version, hub = _hub_record(sqlite_devices, uid)
+    assert version == 2 and hub["address"] == "北坪村" and hub["_versions"] == [1, 2]
+    assert all(len(p) == 1 for p in client.pushes) and len(client.pushes) == 1
+
+
+def test_nothing_is_sent_after_a_failed_batch(sqlite_devices: Devices) -> None:
+    a1 = sqlite_devices.new(A, "临涣镇司法所")
+    assert run_sync(a1).ok and pending(a1) == 0
+    for i in range(9):
+        a1.people.save_person({"name": f"测试{i}", "gender": "女"})
+    total = pending(a1)
+    assert total == 9
+    client = _client(sqlite_devices, a1, fail_push=2)
+    res = run_sync(a1, client=client, batch_size=3)
+    client.close()
+    assert res.status == "error" and res.retryable
+    # the first batch was answered and recorded; the failed second and everything after it wait
+    assert len(client.pushes) == 2 and pending(a1) == total - 3
+    res = run_sync(a1)
+    assert res.ok and res.verified and pending(a1) == 0
+    assert held(a1) == hub_held(sqlite_devices.hub, A)
+
+
+def test_a_batch_too_large_for_the_hub_goes_in_halves(sqlite_devices: Devices) -> None:
+    a1 = sqlite_devices.new(A, "临涣镇司法所")
+    assert run_sync(a1).ok
+    uids = [a1.people.save_person({"name": f"测试{i}", "gender": "女"}).uid for i in range(10)]
+    client = _client(sqlite_devices, a1, max_changes=3)
+    res = run_sync(a1, client=client, batch_size=10)
+    client.close()
+    assert res.ok and res.verified and res.accepted == 10 and pending(a1) == 0, res.summary()
+    assert [len(p) for p in client.pushes] == [10, 5, 2, 3, 5, 2, 3]  # refused whole, then halves, in order
+    sent = [seq for p in client.pushes[2:4] + client.pushes[5:] for seq in p]
+    assert sent == sorted(sent)
+    assert set(uids) <= set(hub_held(sqlite_devices.hub, A))
+
+
+def test_own_uploads_do_not_come_back_as_empty_pages(sqlite_devices: Devices) -> None:
+    a1, a2 = sqlite_devices.new(A, "临涣镇司法所"), sqlite_devices.new(A, "临涣镇司法所")
+    now = utcnow()
+    rows = [{"uid": f"00000000-0000-4000-8000-{i:012d}", "version": 1, "created_at": now, "updated_at": now,
+             "device_id": a1.device_id, "created_by": None, "updated_by": None, "deleted": False, "kind": "person",
+             "name": f"批量{i}", "gender": "男", "ethnicity": "汉族", "id_type": "none", "id_number": "",
+             "birth_date": None, "phone": "", "address": "", "occupation": "", "special_groups": [],
+             "credit_code": "", "representative": "", "initials": "pl", "id_rev": "", "phone_rev": "", "notes": "",
+             "merged_into": None, "household_size": None} for i in range(2500)]
+    with a1.write() as s:
+        insert_records(s, Person, rows)
+    client = _client(sqlite_devices, a1)
+    res = run_sync(a1, client=client)
+    client.close()
+    assert res.ok and res.verified and res.accepted >= 2500
+    assert client.pulls == 1  # was one page per 1000 of its own records, each sent back empty
+    # another device of the station still gets all of them, page by page
+    client = _client(sqlite_devices, a2)
+    res = run_sync(a2, client=client)
+    client.close()
+    assert res.ok and res.verified and client.pulls >= 3
+    assert held(a1) == held(a2) == hub_held(sqlite_devices.hub, A)
+
+
+def test_batches_are_cut_by_payload_bytes_not_characters() -> None:
+    from station.sync.run import BATCH_PAYLOAD_BYTES, _cut
+    big = "调" * (BATCH_PAYLOAD_BYTES // 6 + 1)  # a third of the budget in characters, over half in UTF-8
+    rows = [(i, "person", "u", 1, 0, big, "h") for i in range(3)]
+    assert _cut(rows) == rows[:1]
+    huge = [(1, "person", "u", 1, 0, "x" * (BATCH_PAYLOAD_BYTES + 1), "h")]
+    assert _cut(huge) == huge  # a single oversized entry still goes (the hub's limits decide)
+    small = [(i, "person", "u", 1, 0, "{}", "h") for i in range(5000)]
+    assert _cut(small) == small
