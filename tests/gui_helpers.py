@@ -56,3 +56,37 @@ def tick(qtbot: Any, box: Any) -> None:
     box.setFocus()
     qtbot.keyClick(box, Qt.Key.Key_Space)
     assert box.isChecked()
+
+
+def start_gui(qtbot: Any, folder: Any, **kwargs: Any) -> Any:
+    """The app on ``folder``, its window shown and the first database work done."""
+    from ui.app import StationApp
+    app = StationApp(folder, **kwargs)
+    app.window.show()
+    qtbot.waitExposed(app.window)
+    idle(qtbot, app)
+    return app
+
+
+def stop_gui(qtbot: Any, app: Any) -> None:
+    """Let queued work finish, close, and collect the window's Python wrappers while Qt is still up."""
+    import gc
+    idle(qtbot, app)
+    app.close()
+    gc.collect()
+
+
+def screen_key(cls_name: str) -> int:
+    """The Ctrl+number of a sidebar screen, by its page class (the sidebar grows over time)."""
+    from ui.main_window import SCREENS
+    return 1 + next(i for i, s in enumerate(SCREENS) if s[2] == cls_name)
+
+
+def open_screen(qtbot: Any, gui: Any, cls_name: str) -> Any:
+    """Switch to a screen with its Ctrl+number, as a keyboard user does; the page."""
+    n = screen_key(cls_name)
+    gui.window.activateWindow()
+    qtbot.keyClick(gui.window, getattr(Qt.Key, f"Key_{n}"), Qt.KeyboardModifier.ControlModifier)
+    assert gui.window.stack.currentIndex() == n - 1
+    idle(qtbot, gui)
+    return gui.window.pages[n - 1]

@@ -11,7 +11,7 @@ from PySide6.QtCore import Qt  # noqa: E402
 from PySide6.QtWidgets import QCheckBox, QComboBox, QLabel, QLineEdit, QListWidget, QPlainTextEdit  # noqa: E402
 
 from .conftest import VALID_ID  # noqa: E402
-from .gui_helpers import click, dialog, find, idle, type_text  # noqa: E402
+from .gui_helpers import click, dialog, find, idle, start_gui, stop_gui, type_text  # noqa: E402
 from . import test_gui_scenarios as scenarios  # noqa: E402
 
 gui = scenarios.gui  # the running app, as in the scenario tests (a pytest fixture)
@@ -324,20 +324,11 @@ def test_editing_a_consultation_keeps_its_other_people(gui: Any, qtbot: Any) -> 
 
 
 def _start(folder: Any, qtbot: Any) -> Any:
-    from ui.app import StationApp
-    app = StationApp(folder)
-    app.window.show()
-    qtbot.waitExposed(app.window)
-    idle(qtbot, app)
-    return app
+    return start_gui(qtbot, folder)
 
 
 def _stop(app: Any, qtbot: Any) -> None:
-    import gc
-    idle(qtbot, app)
-    app.close()
-    del app
-    gc.collect()
+    stop_gui(qtbot, app)
 
 
 def test_drafts_left_by_a_crash_reopen_their_forms_at_start(ready: Any, qtbot: Any) -> None:

@@ -19,7 +19,7 @@ from station import Station  # noqa: E402
 from station.security import crypto  # noqa: E402
 from station.services import first_run as core  # noqa: E402
 
-from .gui_helpers import choose, click, dialog, find, idle, tick, type_text  # noqa: E402
+from .gui_helpers import choose, click, dialog, find, idle, screen_key, tick, type_text  # noqa: E402
 from .test_gui_scenarios import go, pick_person  # noqa: E402
 
 PASSWORD = "Linhuan#2026"
@@ -259,8 +259,7 @@ def test_rerun_from_settings_keeps_existing_data(ready: Station, qtbot: Any, mon
     try:
         app = g.start()
         assert not _visible("first_run_wizard")  # identity present, no draft: no wizard on start
-        from ui.main_window import SCREENS
-        page = go_to(qtbot, app, 1 + next(i for i, s in enumerate(SCREENS) if s[2] == "SettingsPage"))
+        page = go_to(qtbot, app, screen_key("SettingsPage"))
         click(qtbot, find(page, "重新运行设置向导"))
         wiz = wizard(qtbot)
         assert wiz.windowTitle() == "设置向导"

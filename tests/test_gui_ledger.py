@@ -2,7 +2,6 @@
 with the realistic ledgers of tests/ledger_files.py."""
 from __future__ import annotations
 
-import gc
 import json
 import os
 from pathlib import Path
@@ -21,35 +20,22 @@ from station import Station  # noqa: E402
 from station.models import AuditEntry  # noqa: E402
 
 from .conftest import VALID_ID, VALID_ID_2  # noqa: E402
-from .gui_helpers import choose, click, dialog, find, idle  # noqa: E402
+from .gui_helpers import choose, click, dialog, find, idle, open_screen, start_gui, stop_gui  # noqa: E402
 from .ledger_files import case_ledger, consultation_ledger  # noqa: E402
 
 
 @pytest.fixture
 def gui(ready: Station, qtbot: Any) -> Iterator[Any]:
-    from ui.app import StationApp
     ready.people.save_person({"name": "王桂英", "gender": "女", "phone": "13912345678", "id_number": VALID_ID})
     folder = ready.data_dir
     ready.close()
-    app = StationApp(folder)
-    app.window.show()
-    qtbot.waitExposed(app.window)
-    idle(qtbot, app)
+    app = start_gui(qtbot, folder)
     yield app
-    idle(qtbot, app)
-    app.close()
-    del app
-    gc.collect()
+    stop_gui(qtbot, app)
 
 
 def open_page(qtbot: Any, gui: Any, cls_name: str) -> Any:
-    from ui.main_window import SCREENS
-    n = next(i for i, s in enumerate(SCREENS) if s[2] == cls_name)
-    gui.window.activateWindow()
-    qtbot.keyClick(gui.window, getattr(Qt.Key, f"Key_{n + 1}"), Qt.KeyboardModifier.ControlModifier)
-    assert gui.window.stack.currentIndex() == n
-    idle(qtbot, gui)
-    return gui.window.pages[n]
+    return open_screen(qtbot, gui, cls_name)
 
 
 def load(qtbot: Any, page: Any, path: Path) -> None:

@@ -22,7 +22,7 @@ from pypdf import PdfReader  # noqa: E402
 from station import Station  # noqa: E402
 
 from . import report_fixture  # noqa: E402
-from .gui_helpers import choose, click, dialog, find, idle  # noqa: E402
+from .gui_helpers import choose, click, dialog, find, idle, open_screen, screen_key, start_gui, stop_gui  # noqa: E402
 
 EXPECTED = report_fixture.load()["expected"]
 
@@ -37,29 +37,16 @@ def fixture_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture
 def gui(fixture_dir: Path, tmp_path: Path, qtbot: Any) -> Iterator[Any]:
-    from ui.app import StationApp
     folder = tmp_path / "data"
     shutil.copytree(fixture_dir, folder)
-    app = StationApp(folder)
-    app.window.show()
-    qtbot.waitExposed(app.window)
-    idle(qtbot, app)
+    app = start_gui(qtbot, folder)
     yield app
-    idle(qtbot, app)
-    app.close()
-    del app
-    gc.collect()
+    stop_gui(qtbot, app)
 
 
 def open_reports(qtbot: Any, gui: Any) -> Any:
-    from ui.main_window import SCREENS
-    n = next(i for i, s in enumerate(SCREENS) if s[2] == "ReportsPage")
-    assert gui.window.nav.item(n).text() == "统计报表"
-    gui.window.activateWindow()
-    qtbot.keyClick(gui.window, getattr(Qt.Key, f"Key_{n + 1}"), Qt.KeyboardModifier.ControlModifier)
-    assert gui.window.stack.currentIndex() == n
-    idle(qtbot, gui)
-    return gui.window.pages[n]
+    assert gui.window.nav.item(screen_key("ReportsPage") - 1).text() == "统计报表"
+    return open_screen(qtbot, gui, "ReportsPage")
 
 
 def pick_october(qtbot: Any, gui: Any, page: Any) -> None:

@@ -1,7 +1,6 @@
 """Scenario tests of the counter GUI, driven headless as a user would, widgets found by accessible name."""
 from __future__ import annotations
 
-import gc
 import os
 from typing import Any, Iterator
 
@@ -16,26 +15,19 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QLabel, QLineEdit, QListWid
 from station import Station  # noqa: E402
 
 from .conftest import VALID_ID  # noqa: E402
-from .gui_helpers import choose, click, dialog, find, idle, tick, type_text  # noqa: E402
+from .gui_helpers import choose, click, dialog, find, idle, start_gui, stop_gui, tick, type_text  # noqa: E402
 
 
 @pytest.fixture
 def gui(ready: Station, qtbot: Any) -> Iterator[Any]:
-    from ui.app import StationApp
     ready.people.save_person({"name": "王桂英", "gender": "女", "phone": "13912345678", "id_number": VALID_ID})
     ready.people.save_person({"name": "张三丰", "gender": "男", "phone": "13800001111"})
     ready.people.save_person({"name": "李四海", "gender": "男", "phone": "13800002222"})
     folder = ready.data_dir
     ready.close()
-    app = StationApp(folder)
-    app.window.show()
-    qtbot.waitExposed(app.window)
-    idle(qtbot, app)
+    app = start_gui(qtbot, folder)
     yield app
-    idle(qtbot, app)
-    app.close()
-    del app
-    gc.collect()  # collect the closed window's Python wrappers while Qt is still up
+    stop_gui(qtbot, app)
 
 
 def go(qtbot: Any, gui: Any, n: int) -> Any:

@@ -19,10 +19,10 @@ from station import Station  # noqa: E402
 from .conftest import VALID_ID  # noqa: E402
 from .gui_helpers import choose, click, dialog, find, idle, tick, type_text  # noqa: E402
 from .test_gui_scenarios import go, pick_person  # noqa: E402
-from ui.main_window import SCREENS  # noqa: E402
+from .gui_helpers import screen_key  # noqa: E402
 
 #: the 设置 page's Ctrl+number
-SETTINGS = next(i for i, s in enumerate(SCREENS) if s[2] == "SettingsPage") + 1
+SETTINGS = screen_key("SettingsPage")
 
 CHIEF_PW, CLERK_PW = "chief-pass-1", "clerk-pass-1"
 

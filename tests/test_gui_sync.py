@@ -1,7 +1,6 @@
 """The 同步 page and background sync, driven headless against a real hub process on 127.0.0.1."""
 from __future__ import annotations
 
-import gc
 import os
 import time
 from pathlib import Path
@@ -18,7 +17,7 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QLabel, QLineEdit, QPlainTe
 from station import Station  # noqa: E402
 from station.sync import list_conflicts, run_sync  # noqa: E402
 
-from .gui_helpers import choose, click, find, idle, type_text  # noqa: E402
+from .gui_helpers import choose, click, find, idle, start_gui, stop_gui, type_text  # noqa: E402
 from .sync.conftest import Devices, HubProcess  # noqa: E402
 from .sync.helpers import pending  # noqa: E402
 from .test_gui_scenarios import pick_person  # noqa: E402
@@ -38,20 +37,13 @@ def hub(tmp_path: Path) -> Iterator[HubProcess]:
 
 @pytest.fixture
 def gui(ready: Station, qtbot: Any) -> Iterator[Any]:
-    from ui.app import StationApp
     uid = ready.people.save_person({"name": "王桂英", "gender": "女", "phone": "13912345678"}).uid
     folder = ready.data_dir
     ready.close()
-    app = StationApp(folder, sync_options=FAST)
+    app = start_gui(qtbot, folder, sync_options=FAST)
     app.person_uid = uid
-    app.window.show()
-    qtbot.waitExposed(app.window)
-    idle(qtbot, app)
     yield app
-    idle(qtbot, app)
-    app.close()
-    del app
-    gc.collect()
+    stop_gui(qtbot, app)
 
 
 def sync_page(qtbot: Any, gui: Any) -> Any:
