@@ -9,10 +9,9 @@ from typing import Any
 # Only what the first paint needs is imported here: every module (and every Qt enum namespace,
 # `Qt` alone costs ~20 ms) that is not needed before the window shows is imported lazily.
 from PySide6.QtCore import QEvent, QLibraryInfo, QLocale, QObject, QTimer, QTranslator
-from PySide6.QtGui import QFont, QFontDatabase, QIcon
-from PySide6.QtWidgets import QApplication, QDialog
+from PySide6.QtGui import QFont, QFontDatabase
+from PySide6.QtWidgets import QApplication
 
-from station.about import icon_path
 from station.fonts import FACES, font_path
 
 from .bus import StationBus
@@ -73,15 +72,28 @@ def apply_font(app: QApplication, large: bool) -> None:
 
 
 def application() -> QApplication:
+    """The QApplication with the screen font: what the first paint needs (the rest: :func:`finish_application`)."""
     app = QApplication.instance() or QApplication(sys.argv[:1])
     assert isinstance(app, QApplication)
     app.setApplicationName("Station")
     if not getattr(app, "_station_ready", False):
         register_fonts(("ui",))
-        install_chinese(app)
-        app.setWindowIcon(QIcon(str(icon_path())))
         app._station_ready = True  # type: ignore[attr-defined]
     return app
+
+
+def finish_application(app: QApplication) -> None:
+    """After the first paint: Qt's own texts in Chinese (dialog buttons), the window icon, and the
+    rare-character fallback fonts (HanaMin A/B, 50 MB)."""
+    if getattr(app, "_station_finished", False):
+        return
+    app._station_finished = True  # type: ignore[attr-defined]
+    from PySide6.QtGui import QIcon
+
+    from station.about import icon_path
+    install_chinese(app)
+    app.setWindowIcon(QIcon(str(icon_path())))
+    register_fonts(("fallback", "fallback2"))
 
 
 def encrypt_new(folder: Path, wanted: bool | None) -> bool:
@@ -129,13 +141,14 @@ class StationApp:
         self.bus = StationBus()
         folder = self.data_dir
 
-        # an encrypted database without its key in the keyring: the DB thread asks for it (dialog) and waits
-        self.keys = KeyBroker(lambda: getattr(self, "window", None))
-        self.keys.cancelled.connect(self.quit)
+        # an encrypted database without its key in the keyring: the DB thread asks for it (dialog) and waits;
+        # the broker is made after the first paint, before the DB thread may start
+        self.keys: KeyBroker | None = None
         self.cancelled = False
 
         def open_station() -> Any:
             # station is imported on the DB thread, after the window is up
+            assert self.keys is not None
             return open_with_key(folder, self.keys, encrypt=encrypt_new(folder, encrypt))
         self.worker = DbWorker(open_station, on_unhandled=self._unhandled)
         self.bus.font_scale_changed.connect(self.set_large_font)
@@ -144,9 +157,8 @@ class StationApp:
                                       backup_first_ms)
         self.window.resize(1280, 800)
         self.window.station_missing.connect(self.ask_identity)
-        from .sync_controller import SyncController
-        self.sync = SyncController(self.worker, self.bus, **(sync_options or {}))
-        self.window.attach_sync(self.sync)
+        self._sync_options = sync_options or {}
+        self.sync: Any = None  # the SyncController, from the first paint on
         # a wizard closed halfway (draft kept) comes back even once the hub has supplied the identity
         self.worker.run(lambda st: _first_run().first_run_pending(st), lambda pending: pending and self.ask_identity(),
                         lambda _e: None)
@@ -159,12 +171,15 @@ class StationApp:
         if getattr(self, "_started", False):
             return
         self._started = True
+        self.keys = KeyBroker(lambda: getattr(self, "window", None))
+        self.keys.cancelled.connect(self.quit)
         self.worker.start()
         self.window.finish_setup()
-        if not getattr(self.app, "_station_fallbacks", False):
-            register_fonts(("fallback", "fallback2"))
-            self.app._station_fallbacks = True  # type: ignore[attr-defined]
-            apply_font(self.app, bool(self.prefs.get("large_font")))  # re-resolve with the fallbacks
+        from .sync_controller import SyncController
+        self.sync = SyncController(self.worker, self.bus, **self._sync_options)
+        self.window.attach_sync(self.sync)
+        finish_application(self.app)
+        apply_font(self.app, bool(self.prefs.get("large_font")))  # re-resolve with the fallback fonts
 
     @property
     def station(self) -> Any:
@@ -193,12 +208,15 @@ class StationApp:
         apply_font(self.app, large)
 
     def close(self) -> None:
+        from PySide6.QtWidgets import QDialog
         for w in QApplication.topLevelWidgets():
             if isinstance(w, QDialog) and w.isVisible():
                 w.reject()
         self.window.close()
-        self.sync.shutdown()
-        self.keys.give_up()  # a DB thread still waiting for the key must not hold the shutdown
+        if self.sync is not None:
+            self.sync.shutdown()
+        if self.keys is not None:
+            self.keys.give_up()  # a DB thread still waiting for the key must not hold the shutdown
         self.worker.shutdown()
         if self.worker.station is not None:
             self.worker.station.close()

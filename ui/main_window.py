@@ -6,17 +6,18 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import (QComboBox, QHBoxLayout, QLabel, QListWidget, QMainWindow, QPushButton,
-                               QStackedWidget, QWidget)
+from PySide6.QtWidgets import QHBoxLayout, QListWidget, QMainWindow, QStackedWidget, QWidget
 
 from .bus import StationBus
 from .qtcompat import emit
 from .session import SessionController, role_names
-from .widgets.sync_indicator import SyncIndicator
 from .worker import DbWorker
 
 if TYPE_CHECKING:  # the pages (and the `Qt` namespace they use) load after the first paint
     from PySide6.QtGui import QCloseEvent
+    from PySide6.QtWidgets import QComboBox, QLabel, QPushButton
+
+    from .widgets.sync_indicator import SyncIndicator
 
     from .pages.base import Page
 
@@ -60,37 +61,13 @@ class MainWindow(QMainWindow):
         self.cover = QStackedWidget()
         self.cover.addWidget(self.content)
         self.setCentralWidget(self.cover)
-        self.operator = QComboBox()
-        self.operator.setAccessibleName("当前操作人")
-        self.operator.currentIndexChanged.connect(self._operator_changed)
-        self.busy = QLabel()
         self.sync: Any = None  # the SyncController, when the app runs one (attach_sync)
-        self.unsynced = SyncIndicator()
-        self.unsynced.clicked.connect(lambda: self.show_page(self._index("SyncPage")))
-        sb = self.statusBar()
-        sb.addPermanentWidget(self.busy)
-        sb.addPermanentWidget(self.unsynced)
-        self.operator_label = QLabel("操作人：")
-        sb.addPermanentWidget(self.operator_label)
-        sb.addPermanentWidget(self.operator)
-        # with accounts: who is signed in, instead of the operator choice
-        self.account_label = QLabel()
-        self.account_label.setAccessibleName("当前账号")
-        self.lock_button = QPushButton("锁定")
-        self.lock_button.setAccessibleName("锁定")
-        self.lock_button.setToolTip("锁定屏幕（Ctrl+L）")
-        self.lock_button.clicked.connect(self.session.lock)
-        self.sign_out_button = QPushButton("退出登录")
-        self.sign_out_button.setAccessibleName("退出登录")
-        self.sign_out_button.setToolTip("退出登录，换其他工作人员登录")
-        self.sign_out_button.clicked.connect(self.session.sign_out)
-        for w in (self.account_label, self.lock_button, self.sign_out_button):
-            sb.addPermanentWidget(w)
-            w.hide()
-        worker.busy_changed.connect(lambda b: self.busy.setText("正在处理…" if b else ""))
+        # the bar is there from the first paint; its widgets (operator choice, account, sync count) come
+        # right after it, in finish_setup(): nothing fills them before the database is open anyway
+        self.statusBar()
         self._retired: list[Page] = []
         worker.busy_changed.connect(self._bury)
-        bus.status_shown.connect(lambda m: sb.showMessage(m, 8000))
+        bus.status_shown.connect(lambda m: self.statusBar().showMessage(m, 8000))
         bus.error_raised.connect(self._show_error)
         bus.station_changed.connect(self._changed)
         # row 0 is selected, but no page is built yet: the first page is built by start_work() once
@@ -102,15 +79,50 @@ class MainWindow(QMainWindow):
         self.session.start()  # sign-in first where the folder has accounts; then start_work()
 
     def finish_setup(self) -> None:
-        """What the first paint can do without: the shortcuts (the first one makes PySide build the
-        whole ``Qt`` enum namespace, ~40 ms), the status-bar indicator's cursor, the lock shortcut."""
+        """What the first paint can do without: the status-bar widgets, the shortcuts (the first one makes
+        PySide build the whole ``Qt`` enum namespace, ~40 ms), the lock shortcut."""
         if self._finished:
             return
         self._finished = True
+        self._build_status_bar()
         self._add_shortcuts()
-        self.operator.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)  # an enum: after the paint
-        self.unsynced.finish()
         self.session.finish()
+
+    def _build_status_bar(self) -> None:
+        """Busy note, unsynced count, and who works: the operator choice, or the signed-in account."""
+        from PySide6.QtWidgets import QComboBox, QLabel, QPushButton
+
+        from .widgets.sync_indicator import SyncIndicator
+        self.operator: QComboBox = QComboBox()
+        self.operator.setAccessibleName("当前操作人")
+        self.operator.currentIndexChanged.connect(self._operator_changed)
+        self.busy: QLabel = QLabel()
+        self.unsynced: SyncIndicator = SyncIndicator()
+        self.unsynced.clicked.connect(lambda: self.show_page(self._index("SyncPage")))
+        sb = self.statusBar()
+        sb.addPermanentWidget(self.busy)
+        sb.addPermanentWidget(self.unsynced)
+        self.operator_label: QLabel = QLabel("操作人：")
+        sb.addPermanentWidget(self.operator_label)
+        sb.addPermanentWidget(self.operator)
+        # with accounts: who is signed in, instead of the operator choice
+        self.account_label: QLabel = QLabel()
+        self.account_label.setAccessibleName("当前账号")
+        self.lock_button: QPushButton = QPushButton("锁定")
+        self.lock_button.setAccessibleName("锁定")
+        self.lock_button.setToolTip("锁定屏幕（Ctrl+L）")
+        self.lock_button.clicked.connect(self.session.lock)
+        self.sign_out_button: QPushButton = QPushButton("退出登录")
+        self.sign_out_button.setAccessibleName("退出登录")
+        self.sign_out_button.setToolTip("退出登录，换其他工作人员登录")
+        self.sign_out_button.clicked.connect(self.session.sign_out)
+        for w in (self.account_label, self.lock_button, self.sign_out_button):
+            sb.addPermanentWidget(w)
+            w.hide()
+        self.operator.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+        self.busy.setText("正在处理…" if self.worker.pending else "")
+        self.worker.busy_changed.connect(lambda b: self.busy.setText("正在处理…" if b else ""))
+        self.unsynced.finish()
 
     def _add_shortcuts(self) -> None:
         from PySide6.QtGui import QAction, QKeySequence

@@ -10,14 +10,13 @@ nothing, so nothing personal is left on screen while the clerk is away.
 """
 from __future__ import annotations
 
-import queue
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable
 
 # Loaded before the window's first paint: no `Qt` namespace (~20 ms) or station.codes at import;
 # the sign-in panel, the dialogs and the lock shortcut are built when first needed.
 from PySide6.QtCore import QEvent, QObject, QTimer, Signal
-from PySide6.QtWidgets import QApplication, QDialog, QWidget
+from PySide6.QtWidgets import QApplication, QWidget
 
 from .qtcompat import emit
 
@@ -247,6 +246,7 @@ class SessionController(QObject):
         self.locked = False
         self._cover()
         self._set_title_private(True)
+        from PySide6.QtWidgets import QDialog
         for w in self._hidden:
             if isinstance(w, QDialog):
                 w.reject()
@@ -330,6 +330,7 @@ class SessionController(QObject):
         for a in self._disabled:
             a.setEnabled(True)
         self._disabled = []
+        from PySide6.QtWidgets import QDialog
         hidden, self._hidden = self._hidden, []
         for w in hidden:
             if reopen:
@@ -395,6 +396,7 @@ class KeyBroker(QObject):
     cancelled = Signal()
 
     def __init__(self, parent_widget: Callable[[], QWidget | None]) -> None:
+        import queue
         super().__init__()
         self._answers: queue.Queue[dict[str, str] | None] = queue.Queue()
         self._parent = parent_widget
