@@ -119,7 +119,8 @@ def create_app(db_url: str | None = None) -> FastAPI:
         d: Device = request.state.device
         return JSONResponse({"protocol": P.PROTOCOL_VERSION, "min_protocol": P.MIN_PROTOCOL_VERSION,
                              "station": d.station_code, "device_no": d.device_no,
-                             "limits": {"batch_changes": P.MAX_BATCH_CHANGES, "request_bytes": P.MAX_REQUEST_BYTES}})
+                             "limits": {"batch_changes": P.MAX_BATCH_CHANGES, "request_bytes": P.MAX_REQUEST_BYTES,
+                                        "audit_entries": P.MAX_AUDIT_ENTRIES}})
 
     @app.post("/v1/push")
     async def push(request: Request) -> Response:

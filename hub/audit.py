@@ -18,7 +18,7 @@ from station.sync import protocol as P
 from .db import insert_rows, writer
 from .models import HubAuditChain, HubAuditEntry, HubDevice
 
-MAX_ENTRIES = 5000
+MAX_ENTRIES = P.MAX_AUDIT_ENTRIES
 _ENTRY_COLS = ("device_pk", "seq", "device_id", "actor", "action", "kind", "uid", "version", "at", "detail",
                "prev_hash", "hash")
 

@@ -1,9 +1,11 @@
 """Hub database: SQLite by default, PostgreSQL by URL; schema made with ``create_all``."""
 from __future__ import annotations
 
+import json
 import os
 from typing import Any
 
+import orjson
 from sqlalchemy import Connection, Engine, create_engine, event, text
 
 from .models import HubBase
@@ -15,12 +17,20 @@ def database_url(explicit: str | None = None) -> str:
     return explicit or os.environ.get("STATION_HUB_DB") or DEFAULT_URL
 
 
+def _json(value: Any) -> str:
+    """JSON columns (an upload batch's per-change results: thousands of entries) through the fast encoder."""
+    try:
+        return orjson.dumps(value).decode("utf-8")
+    except TypeError:
+        return json.dumps(value, ensure_ascii=False)
+
+
 def make_engine(url: str) -> Engine:
     """Engine with the settings the ingest relies on (SQLite: WAL, immediate write lock)."""
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url[len("postgresql://"):]
     if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
+        engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False}, json_serializer=_json)
 
         @event.listens_for(engine, "connect")
         def _on_connect(dbapi_conn: Any, _record: Any) -> None:
@@ -39,7 +49,7 @@ def make_engine(url: str) -> Engine:
         def _on_begin(conn: Any) -> None:
             conn.exec_driver_sql(f"BEGIN {conn.get_execution_options().get('sqlite_begin', 'DEFERRED')}")
     else:
-        engine = create_engine(url, pool_size=10, max_overflow=20, pool_pre_ping=True)
+        engine = create_engine(url, pool_size=10, max_overflow=20, pool_pre_ping=True, json_serializer=_json)
     HubBase.metadata.create_all(engine)
     return engine
 

@@ -129,6 +129,9 @@ class HubAuditEntry(HubBase):
     """A station device's audit entry as uploaded (the hub keeps the copy the device cannot edit later)."""
 
     __tablename__ = "hub_audit"
+    # one B-tree keyed by (device, seq) on SQLite instead of a rowid table plus its key index: entries
+    # arrive by the ten thousand and are only ever read back by that key
+    __table_args__ = {"sqlite_with_rowid": False}
     device_pk: Mapped[int] = mapped_column(ForeignKey("hub_devices.id"), primary_key=True)
     seq: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
     device_id: Mapped[str] = mapped_column(String(36))

@@ -443,7 +443,7 @@ def verify(engine: Engine, device: Device, station_fp: dict[str, Any], exclude: 
     with engine.connect() as conn:
         mark = "?" if conn.dialect.name == "sqlite" else "%s"
         rows = conn.exec_driver_sql(f"SELECT kind, uid, version FROM hub_records WHERE scope IN ({mark}, {mark})",
-                                    (device.station_code, P.COUNTY_SCOPE))
+                                    (device.station_code, P.COUNTY_SCOPE)).fetchall()
         kinds_up = P.UPLOAD_KINDS
         hub_fp = P.fingerprint(r for r in rows if r[0] in kinds_up and r[1] not in skip)
     kinds = sorted((set(hub_fp) | set(station_fp)) & P.UPLOAD_KINDS)

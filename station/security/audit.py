@@ -152,7 +152,7 @@ def entries_after(session: Session, device: str, seq: int, limit: int) -> list[l
     """This device's entries after ``seq`` (for upload to the hub), as lists in :data:`FIELDS` order + hashes."""
     return [list(r) for r in session.connection().exec_driver_sql(
         "SELECT seq, device_id, actor, action, kind, uid, version, at, detail, prev_hash, hash FROM audit_log"
-        " WHERE device_id = ? AND seq > ? ORDER BY seq LIMIT ?", (device, seq, limit))]
+        " WHERE device_id = ? AND seq > ? ORDER BY seq LIMIT ?", (device, seq, limit)).fetchall()]
 
 
 def verify(session: Session) -> tuple[int, list[Break]]:

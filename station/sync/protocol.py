@@ -32,6 +32,10 @@ DEVICE_HEADER = "X-Station-Device"
 #: 100,000 changes in 5 transactions cost far less than in 100.
 BATCH_CHANGES = 20000
 MAX_BATCH_CHANGES = 20000
+#: audit entries per upload request (same reasoning); a hub that does not state its limit in
+#: ``hello`` takes at most OLD_HUB_AUDIT_ENTRIES
+MAX_AUDIT_ENTRIES = 20000
+OLD_HUB_AUDIT_ENTRIES = 5000
 #: compressed request body limit and decompressed limit (guards against gzip bombs)
 MAX_REQUEST_BYTES = 8 * 1024 * 1024
 MAX_INFLATED_BYTES = 64 * 1024 * 1024

@@ -239,8 +239,19 @@ def _run(st: "Station", client: HubClient, res: SyncResult, progress: Progress, 
     limit = (hello.get("limits") or {}).get("batch_changes")
     if isinstance(limit, int) and limit > 0:  # never more than this hub accepts
         batch_size = min(batch_size, limit)
-    _upload(st, client, res, progress, cancel, batch_size, station_code, device_no)
-    _upload_audit(st, client)
+    audit_batch = (hello.get("limits") or {}).get("audit_entries")
+    if not isinstance(audit_batch, int) or audit_batch <= 0:
+        audit_batch = P.OLD_HUB_AUDIT_ENTRIES
+    # the audit entries go up beside the changes (their own requests, on a thread of their own):
+    # the device reads and packs one while the hub works on the other
+    with ThreadPoolExecutor(1, thread_name_prefix="sync-audit") as side:
+        audit_sent = side.submit(_upload_audit, st, client, min(audit_batch, P.MAX_AUDIT_ENTRIES))
+        try:
+            _upload(st, client, res, progress, cancel, batch_size, station_code, device_no)
+        finally:
+            audit_error = audit_sent.exception()  # waits: nothing of this run outlives it
+    if audit_error is not None:
+        raise audit_error
     _download(st, client, res, progress, cancel)
     for attempt in range(2):
         progress("verify", attempt, 2)
@@ -252,7 +263,7 @@ def _run(st: "Station", client: HubClient, res: SyncResult, progress: Progress, 
         _download(st, client, res, progress, cancel)
 
 
-def _upload_audit(st: "Station", client: HubClient, batch: int = 5000) -> None:
+def _upload_audit(st: "Station", client: HubClient, batch: int = P.OLD_HUB_AUDIT_ENTRIES) -> None:
     """Send this device's audit entries the hub does not hold yet; remember a break the hub reports."""
     while True:
         with st.read() as s:
@@ -314,6 +325,8 @@ def _upload(st: "Station", client: HubClient, res: SyncResult, progress: Progres
             if batch:
                 changes = [{"seq": r[0], "kind": r[1], "uid": r[2], "version": r[3], "base_version": r[4],
                             "hash": r[6], "payload": r[5]} for r in batch]  # canonical JSON text, as hashed
+                if pending is not None:  # packed here, while the hub works on the batch before
+                    client.prepare_push(station_code, device_no, st.device_id, changes, batch_id)
                 nxt = (pool.submit(push, pending[0] if pending else None, changes, batch_id), batch, batch_id)
                 after = batch[-1][0]
             if pending is not None:
@@ -328,6 +341,7 @@ def _upload(st: "Station", client: HubClient, res: SyncResult, progress: Progres
                 break
     finally:
         pool.shutdown(wait=True)
+        client.discard_prepared()
 
 
 def _push_split(client: HubClient, station_code: str, device_no: int, device_id: str,
@@ -378,7 +392,7 @@ def _next_batch(st: "Station", limit: int, upto: int, res: SyncResult, after: in
     query = (f"SELECT {_OUTBOX_COLS} FROM outbox WHERE sent_at IS NULL AND seq > ? AND seq <= ?"
              " ORDER BY seq LIMIT ?")
     with st.read() as s:
-        rows = list(s.connection().exec_driver_sql(query, (after, upto, limit)))
+        rows = s.connection().exec_driver_sql(query, (after, upto, limit)).fetchall()
         if not rows:
             return [], batch_id, 0, False
         conflicted = {r[0] for r in s.execute(text("SELECT uid FROM sync_conflicts WHERE resolved_at IS NULL"))}
@@ -387,7 +401,7 @@ def _next_batch(st: "Station", limit: int, upto: int, res: SyncResult, after: in
     now = utcnow()
     blocked = False
     with st.write() as s:  # some entries are settled or held back here: decide again under the write lock
-        rows = list(s.connection().exec_driver_sql(query, (after, upto, limit)))
+        rows = s.connection().exec_driver_sql(query, (after, upto, limit)).fetchall()
         conflicted = {r[0] for r in s.execute(text("SELECT uid FROM sync_conflicts WHERE resolved_at IS NULL"))}
         batch, settled = [], 0
         for r in rows:
@@ -509,7 +523,7 @@ def _verify(st: "Station", client: HubClient, res: SyncResult) -> list[str]:
         exclude = _exclusions(s)
         conn = s.connection()
         rows = [(k, u, v) for k in sorted(P.UPLOAD_KINDS) for u, v in conn.exec_driver_sql(
-            f"SELECT uid, version FROM {SYNCED_MODELS[k].__tablename__}")  # type: ignore[attr-defined]
+            f"SELECT uid, version FROM {SYNCED_MODELS[k].__tablename__}").fetchall()  # type: ignore[attr-defined]
             if u not in exclude]
     answer = client.verify(P.fingerprint(rows), sorted(exclude))
     res.verified = bool(answer["ok"])

@@ -148,3 +148,89 @@ def test_batches_are_cut_by_payload_bytes_not_characters() -> None:
     assert _cut(huge) == huge  # a single oversized entry still goes (the hub's limits decide)
     small = [(i, "person", "u", 1, 0, "{}", "h") for i in range(5000)]
     assert _cut(small) == small
+
+
+def _bulk_people(st: Any, n: int, start: int = 0) -> None:
+    now = utcnow()
+    rows = [{"uid": f"00000000-0000-4000-9000-{start + i:012d}", "version": 1, "created_at": now,
+             "updated_at": now, "device_id": st.device_id, "created_by": None, "updated_by": None, "deleted": False,
+             "kind": "person", "name": f"批量{i}", "gender": "男", "ethnicity": "汉族", "id_type": "none",
+             "id_number": "", "birth_date": None, "phone": "", "address": "", "occupation": "", "special_groups": [],
+             "credit_code": "", "representative": "", "initials": "pl", "id_rev": "", "phone_rev": "", "notes": "",
+             "merged_into": None, "household_size": None} for i in range(n)]
+    with st.write() as s:
+        insert_records(s, Person, rows)
+
+
+class AuditCountingClient(CountingClient):
+    """Records the size of each audit upload; ``old_hub``: answers hello as a hub that states no audit limit."""
+
+    def __init__(self, *a: Any, old_hub: bool = False, **kw: Any) -> None:
+        super().__init__(*a, **kw)
+        self.audits: list[int] = []
+        self.old_hub = old_hub
+
+    def hello(self) -> dict[str, Any]:
+        out = super().hello()
+        if self.old_hub:
+            out["limits"] = {k: v for k, v in out["limits"].items() if k != "audit_entries"}
+        return out
+
+    def audit(self, entries: list[list[Any]]) -> dict[str, Any]:
+        self.audits.append(len(entries))
+        return super().audit(entries)
+
+
+def test_audit_entries_go_up_in_the_batches_the_hub_allows(sqlite_devices: Devices) -> None:
+    from station.sync import protocol as P
+    a1 = sqlite_devices.new(A, "临涣镇司法所")
+    assert run_sync(a1).ok
+    _bulk_people(a1, 6000)  # one audit entry per record written
+    client = AuditCountingClient(sqlite_devices.hub.url, a1.hub_token, device_id=a1.device_id, old_hub=True)
+    res = run_sync(a1, client=client)
+    client.close()
+    assert res.ok and res.verified and res.accepted == 6000
+    # a hub that states no limit takes the old 5000 at most: two requests
+    assert len(client.audits) == 2 and max(client.audits) == P.OLD_HUB_AUDIT_ENTRIES and sum(client.audits) >= 6000
+    _bulk_people(a1, 6000, start=6000)
+    client = AuditCountingClient(sqlite_devices.hub.url, a1.hub_token, device_id=a1.device_id)
+    res = run_sync(a1, client=client)
+    client.close()
+    assert res.ok and res.verified and res.accepted == 6000
+    assert len(client.audits) == 1 and client.audits[0] >= 6000  # this hub says 20,000: one request
+    with a1.read() as s:
+        last = s.execute(text("SELECT max(seq) FROM audit_log WHERE device_id = :d"), {"d": a1.device_id}).scalar()
+    eng = sqlite_devices.hub.engine()
+    try:
+        with eng.connect() as c:
+            held_seq = c.execute(text("SELECT last_seq, broken_seq FROM hub_audit_chains")).all()
+    finally:
+        eng.dispose()
+    # every entry up to this run's own "sync" entry (written after its upload) is on the hub, chain unbroken
+    assert (last - 1, None) in [tuple(r) for r in held_seq]
+
+
+def test_a_prepared_batch_is_sent_as_prepared() -> None:
+    import httpx
+
+    from station.sync import protocol as P
+    bodies: list[bytes] = []
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        bodies.append(request.content)
+        return httpx.Response(200, json={"results": []})
+
+    client = HubClient("http://127.0.0.1:9", "token", device_id="d", transport=httpx.MockTransport(answer))
+    changes = [{"seq": 1, "kind": "person", "uid": "u", "version": 1, "base_version": 0, "hash": "h",
+                "payload": "{}"}]
+    client.prepare_push(A, 1, "d", changes, "b-1")
+    prepared = client._prepared[("b-1", id(changes))]
+    client.push(A, 1, "d", changes, batch_id="b-1")
+    assert bodies[-1] is prepared and not client._prepared  # the very bytes, used once
+    assert P.unpack(prepared)["batch_id"] == "b-1" and P.unpack(prepared)["changes"] == changes
+    client.push(A, 1, "d", list(changes), batch_id="b-1")  # another list: packed afresh, same content
+    assert bodies[-1] is not prepared and P.unpack(bodies[-1]) == P.unpack(prepared)
+    client.prepare_push(A, 1, "d", changes, "b-2")
+    client.discard_prepared()
+    assert not client._prepared
+    client.close()
