@@ -276,8 +276,7 @@ def test_lost_keyring_asks_for_the_recovery_code_only(tmp_path: Path, qtbot: Any
     gui = StationApp(folder)
     gui.window.show()
     try:
-        qtbot.waitUntil(lambda: gui.keys is not None and gui.keys.dialog is not None and gui.keys.dialog.isVisible(),
-                        timeout=5000)
+        qtbot.waitUntil(lambda: gui.keys.dialog is not None and gui.keys.dialog.isVisible(), timeout=5000)
         dlg = gui.keys.dialog
         assert "恢复码" in find(dlg, "密钥提示", QLabel).text()
         assert not dlg.use_password.isVisible()  # no password exists in keyring mode
@@ -298,8 +297,7 @@ def test_key_prompt_cancel_quits_cleanly(password_db: tuple[Path, str], qtbot: A
     errors: list[Any] = []
     gui.bus.error_raised.connect(errors.append)
     try:
-        qtbot.waitUntil(lambda: gui.keys is not None and gui.keys.dialog is not None and gui.keys.dialog.isVisible(),
-                        timeout=5000)
+        qtbot.waitUntil(lambda: gui.keys.dialog is not None and gui.keys.dialog.isVisible(), timeout=5000)
         click(qtbot, find(gui.keys.dialog, "退出", QPushButton))
         qtbot.waitUntil(lambda: not gui.window.isVisible(), timeout=5000)
         qtbot.wait(200)

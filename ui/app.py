@@ -141,14 +141,13 @@ class StationApp:
         self.bus = StationBus()
         folder = self.data_dir
 
-        # an encrypted database without its key in the keyring: the DB thread asks for it (dialog) and waits;
-        # the broker is made after the first paint, before the DB thread may start
-        self.keys: KeyBroker | None = None
+        # an encrypted database without its key in the keyring: the DB thread asks for it (dialog) and waits
+        self.keys = KeyBroker(lambda: getattr(self, "window", None))
+        self.keys.cancelled.connect(self.quit)
         self.cancelled = False
 
         def open_station() -> Any:
             # station is imported on the DB thread, after the window is up
-            assert self.keys is not None
             return open_with_key(folder, self.keys, encrypt=encrypt_new(folder, encrypt))
         self.worker = DbWorker(open_station, on_unhandled=self._unhandled)
         self.bus.font_scale_changed.connect(self.set_large_font)
@@ -171,8 +170,6 @@ class StationApp:
         if getattr(self, "_started", False):
             return
         self._started = True
-        self.keys = KeyBroker(lambda: getattr(self, "window", None))
-        self.keys.cancelled.connect(self.quit)
         self.worker.start()
         self.window.finish_setup()
         from .sync_controller import SyncController
@@ -215,8 +212,7 @@ class StationApp:
         self.window.close()
         if self.sync is not None:
             self.sync.shutdown()
-        if self.keys is not None:
-            self.keys.give_up()  # a DB thread still waiting for the key must not hold the shutdown
+        self.keys.give_up()  # a DB thread still waiting for the key must not hold the shutdown
         self.worker.shutdown()
         if self.worker.station is not None:
             self.worker.station.close()

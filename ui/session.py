@@ -10,6 +10,7 @@ nothing, so nothing personal is left on screen while the clerk is away.
 """
 from __future__ import annotations
 
+import queue
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable
 
@@ -396,7 +397,6 @@ class KeyBroker(QObject):
     cancelled = Signal()
 
     def __init__(self, parent_widget: Callable[[], QWidget | None]) -> None:
-        import queue
         super().__init__()
         self._answers: queue.Queue[dict[str, str] | None] = queue.Queue()
         self._parent = parent_widget
