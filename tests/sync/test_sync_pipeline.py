@@ -64,6 +64,19 @@ def _hub_record(devices: Devices, uid: str) -> tuple[int, dict[str, Any]]:
     return version, {**json.loads(payload), "_versions": sent}
 
 
+def _bulk_people(st: Any, n: int, start: int = 0) -> None:
+    """``n`` people written in bulk (one outbox entry and one audit entry each), uids from ``start``."""
+    now = utcnow()
+    rows = [{"uid": f"00000000-0000-4000-9000-{start + i:012d}", "version": 1, "created_at": now,
+             "updated_at": now, "device_id": st.device_id, "created_by": None, "updated_by": None, "deleted": False,
+             "kind": "person", "name": f"批量{i}", "gender": "男", "ethnicity": "汉族", "id_type": "none",
+             "id_number": "", "birth_date": None, "phone": "", "address": "", "occupation": "", "special_groups": [],
+             "credit_code": "", "representative": "", "initials": "pl", "id_rev": "", "phone_rev": "", "notes": "",
+             "merged_into": None, "household_size": None} for i in range(n)]
+    with st.write() as s:
+        insert_records(s, Person, rows)
+
+
 def test_a_later_edit_waits_for_the_answer_about_the_earlier_one(sqlite_devices: Devices) -> None:
     a1, a2 = sqlite_devices.new(A, "临涣镇司法所"), sqlite_devices.new(A, "临涣镇司法所")
     uid = a1.people.save_person({"name": "王小明", "gender": "男", "address": "南坪村"}).uid
@@ -117,15 +130,7 @@ def test_a_batch_too_large_for_the_hub_goes_in_halves(sqlite_devices: Devices) -
 
 def test_own_uploads_do_not_come_back_as_empty_pages(sqlite_devices: Devices) -> None:
     a1, a2 = sqlite_devices.new(A, "临涣镇司法所"), sqlite_devices.new(A, "临涣镇司法所")
-    now = utcnow()
-    rows = [{"uid": f"00000000-0000-4000-8000-{i:012d}", "version": 1, "created_at": now, "updated_at": now,
-             "device_id": a1.device_id, "created_by": None, "updated_by": None, "deleted": False, "kind": "person",
-             "name": f"批量{i}", "gender": "男", "ethnicity": "汉族", "id_type": "none", "id_number": "",
-             "birth_date": None, "phone": "", "address": "", "occupation": "", "special_groups": [],
-             "credit_code": "", "representative": "", "initials": "pl", "id_rev": "", "phone_rev": "", "notes": "",
-             "merged_into": None, "household_size": None} for i in range(2500)]
-    with a1.write() as s:
-        insert_records(s, Person, rows)
+    _bulk_people(a1, 2500)
     client = _client(sqlite_devices, a1)
     res = run_sync(a1, client=client)
     client.close()
@@ -148,18 +153,6 @@ def test_batches_are_cut_by_payload_bytes_not_characters() -> None:
     assert _cut(huge) == huge  # a single oversized entry still goes (the hub's limits decide)
     small = [(i, "person", "u", 1, 0, "{}", "h") for i in range(5000)]
     assert _cut(small) == small
-
-
-def _bulk_people(st: Any, n: int, start: int = 0) -> None:
-    now = utcnow()
-    rows = [{"uid": f"00000000-0000-4000-9000-{start + i:012d}", "version": 1, "created_at": now,
-             "updated_at": now, "device_id": st.device_id, "created_by": None, "updated_by": None, "deleted": False,
-             "kind": "person", "name": f"批量{i}", "gender": "男", "ethnicity": "汉族", "id_type": "none",
-             "id_number": "", "birth_date": None, "phone": "", "address": "", "occupation": "", "special_groups": [],
-             "credit_code": "", "representative": "", "initials": "pl", "id_rev": "", "phone_rev": "", "notes": "",
-             "merged_into": None, "household_size": None} for i in range(n)]
-    with st.write() as s:
-        insert_records(s, Person, rows)
 
 
 class AuditCountingClient(CountingClient):
