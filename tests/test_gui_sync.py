@@ -182,6 +182,34 @@ def test_network_return_is_noticed_by_the_probe(gui: Any, qtbot: Any, hub: HubPr
     assert not gui.sync.probe_timer.isActive()
 
 
+
+def test_the_system_saying_online_starts_a_sync(gui: Any, qtbot: Any, hub: HubProcess) -> None:
+    """QNetworkInformation's "online" after a failed run starts a sync at once; while all is well, or when
+    the system says offline, nothing runs (the /health probe is slowed down here so it cannot be the one)."""
+    from PySide6.QtNetwork import QNetworkInformation
+    page = sync_page(qtbot, gui)
+    connect(qtbot, gui, page, hub)
+    wait_runs(qtbot, gui, 1)
+    info = gui.sync.network
+    assert info is not None and info is QNetworkInformation.instance()  # the platform's backend, loaded
+    runs = gui.sync.runs
+    info.reachabilityChanged.emit(QNetworkInformation.Reachability.Online)  # nothing failed: nothing to do
+    qtbot.wait(300)
+    assert gui.sync.runs == runs and not gui.sync.running
+    gui.sync.retry_base = gui.sync.retry_cap = 3600.0
+    gui.sync.probe_timer.setInterval(3_600_000)
+    hub.kill()
+    click(qtbot, find(page, "立即同步", QPushButton))
+    wait_runs(qtbot, gui, runs + 1)
+    assert gui.sync.failures == 1
+    hub.start()
+    info.reachabilityChanged.emit(QNetworkInformation.Reachability.Disconnected)
+    qtbot.wait(300)
+    assert gui.sync.runs == runs + 1 and gui.sync.failures == 1
+    info.reachabilityChanged.emit(QNetworkInformation.Reachability.Online)
+    qtbot.waitUntil(lambda: gui.sync.failures == 0 and gui.sync.runs == runs + 2, timeout=15000)
+    assert gui.sync.state["error"] == ""
+
 def test_refused_token_says_so_in_chinese(gui: Any, qtbot: Any, hub: HubProcess) -> None:
     page = sync_page(qtbot, gui)
     assert not find(page, "令牌文件", QLineEdit, visible=False).isVisible()  # keyring here: no file offered
