@@ -234,3 +234,14 @@ def test_list_columns_grow_with_large_font_mode(gui: Any, qtbot: Any) -> None:
     finally:
         find(settings, "大字模式", QCheckBox).setChecked(False)
     qtbot.waitUntil(lambda: table.columnWidth(2) == before, timeout=3000)
+
+
+def test_every_screen_is_made_in_the_chinese_locale(gui: Any, qtbot: Any) -> None:
+    """The default locale is set before the first widget is made: a widget keeps the locale it was made
+    with (date formats, month names, and which fallback font draws Han characters)."""
+    from PySide6.QtWidgets import QDateTimeEdit
+    assert gui.window.locale().name() == "zh_CN"
+    page = scenarios.go(qtbot, gui, 2)  # 来访咨询: its form has a date and time field
+    edits = page.findChildren(QDateTimeEdit)
+    assert edits and all(e.locale().name() == "zh_CN" for e in edits)
+    assert edits[0].locale().toString(edits[0].date(), "MMMM").endswith("月")

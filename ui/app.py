@@ -40,8 +40,15 @@ def register_fonts(roles: tuple[str, ...] = ("ui", "fallback", "fallback2")) -> 
     return families
 
 
-def install_chinese(app: QApplication) -> None:
+def set_chinese_locale() -> None:
+    """Before any widget exists: widgets take the default locale when made (dates, numbers, and which
+    fallback font draws Han characters), and keep it."""
     QLocale.setDefault(QLocale(QLocale.Language.Chinese, QLocale.Country.China))
+
+
+def install_chinese(app: QApplication) -> None:
+    """Qt's own texts (dialog buttons, context menus) in Chinese; they are first needed after the first paint."""
+    set_chinese_locale()
     tr = QTranslator(app)
     if tr.load("qtbase_zh_CN", QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)):
         app.installTranslator(tr)
@@ -78,6 +85,7 @@ def application() -> QApplication:
     app.setApplicationName("Station")
     if not getattr(app, "_station_ready", False):
         register_fonts(("ui",))
+        set_chinese_locale()
         app._station_ready = True  # type: ignore[attr-defined]
     return app
 
