@@ -26,7 +26,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, Iterator
+from typing import TYPE_CHECKING, Any, Callable, Iterator, Sequence
 
 from sqlalchemy import text
 
@@ -369,14 +369,14 @@ _OUTBOX_COLS = "seq, kind, uid, version, base_version, payload, content_hash"
 BATCH_PAYLOAD_BYTES = 24 * 1024 * 1024
 
 
-def _cut(rows: list[Any]) -> list[Any]:
+def _cut(rows: Sequence[Any]) -> list[Any]:
     """The longest prefix of ``rows`` whose payloads stay within :data:`BATCH_PAYLOAD_BYTES` of UTF-8 (at least one)."""
     size = 0
     for i, r in enumerate(rows):
         size += len(r[5].encode("utf-8"))
         if size > BATCH_PAYLOAD_BYTES and i:
-            return rows[:i]
-    return rows
+            return list(rows[:i])
+    return list(rows)
 
 
 def _next_batch(st: "Station", limit: int, upto: int, res: SyncResult, after: int = 0,
