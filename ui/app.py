@@ -68,14 +68,18 @@ def save_ui_prefs(data_dir: Path, prefs: dict[str, Any]) -> None:
     (data_dir / "ui.json").write_text(json.dumps(prefs, ensure_ascii=False), encoding="utf-8")
 
 
-def apply_font(app: QApplication, large: bool) -> None:
+def apply_font(app: QApplication, large: bool, *, style_sheet: bool = True) -> None:
+    """The app font and size. ``style_sheet=False`` (before the first paint): the font only; the app-wide
+    style sheet that carries later size changes follows right after the paint (it costs every widget a
+    style-sheet polish)."""
     font = QFont()
     font.setFamilies(UI_FAMILIES)
     size = LARGE_POINT_SIZE if large else BASE_POINT_SIZE
     font.setPointSize(size)
     app.setFont(font)
-    # widgets with a style sheet of their own ignore later app font changes; this reaches them too
-    app.setStyleSheet(f"QWidget {{ font-size: {size}pt; }}")
+    if style_sheet:
+        # widgets with a style sheet of their own ignore later app font changes; this reaches them too
+        app.setStyleSheet(f"QWidget {{ font-size: {size}pt; }}")
 
 
 def application() -> QApplication:
@@ -145,7 +149,7 @@ class StationApp:
         self.app = application()
         self.data_dir = Path(data_dir)
         self.prefs = ui_prefs(self.data_dir)
-        apply_font(self.app, bool(self.prefs.get("large_font")))
+        apply_font(self.app, bool(self.prefs.get("large_font")), style_sheet=False)
         self.bus = StationBus()
         folder = self.data_dir
 
@@ -184,7 +188,8 @@ class StationApp:
         self.sync = SyncController(self.worker, self.bus, **self._sync_options)
         self.window.attach_sync(self.sync)
         finish_application(self.app)
-        apply_font(self.app, bool(self.prefs.get("large_font")))  # re-resolve with the fallback fonts
+        # re-resolve with the fallback fonts; and the style sheet that carries later size changes
+        apply_font(self.app, bool(self.prefs.get("large_font")))
 
     @property
     def station(self) -> Any:
