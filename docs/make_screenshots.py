@@ -52,6 +52,9 @@ def prepare(folder: Path, records: int) -> dict[str, str]:
                                 "phone": "13905571234", "address": "安徽省濉溪县临涣镇南坪村三组"}).uid
     p2 = st.people.save_person({"name": "𠀀喆", "gender": "女", "phone": "13805579876",
                                 "address": "安徽省濉溪县临涣镇五沟村"}).uid
+    # a party that is an organisation, with a long name: among the newest, so on the people list's first page
+    st.people.save_person({"kind": "org", "name": "濉溪县临涣镇鑫源建筑劳务有限公司", "representative": "赵德胜",
+                           "address": "安徽省濉溪县临涣镇工业园区"})
     mediators = [s["uid"] for s in st.reference.list_reference("staff") if "mediator" in s["roles"]]
     case = st.mediation.apply_case({
         "applied_on": dt.date.today().isoformat(), "dispute_type": "02", "title": "宅基地排水纠纷",
