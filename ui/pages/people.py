@@ -21,7 +21,7 @@ from ..qtcompat import emit
 
 def person_columns() -> list[Column]:
     return [
-        Column("name", "姓名", width=200), Column("gender", "性别", width=45),  # organisations: 15 characters
+        Column("name", "姓名", width=220), Column("gender", "性别", width=45),  # organisations: 15 characters
         Column("id_number", "身份证号码", lambda r: mask_id(r["id_number"]), 170),
         Column("phone", "联系电话", lambda r: mask_phone(r["phone"]), 115),
         Column("address", "住址", lambda r: mask_address(r["address"])),
