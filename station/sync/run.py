@@ -245,7 +245,7 @@ def _run(st: "Station", client: HubClient, res: SyncResult, progress: Progress, 
     # the audit entries go up beside the changes (their own requests, on a thread of their own):
     # the device reads and packs one while the hub works on the other
     with ThreadPoolExecutor(1, thread_name_prefix="sync-audit") as side:
-        audit_sent = side.submit(_upload_audit, st, client, min(audit_batch, P.MAX_AUDIT_ENTRIES))
+        audit_sent = side.submit(_upload_audit, st, client, min(audit_batch, P.MAX_AUDIT_ENTRIES), cancel)
         try:
             _upload(st, client, res, progress, cancel, batch_size, station_code, device_no)
         finally:
@@ -263,9 +263,11 @@ def _run(st: "Station", client: HubClient, res: SyncResult, progress: Progress, 
         _download(st, client, res, progress, cancel)
 
 
-def _upload_audit(st: "Station", client: HubClient, batch: int = P.OLD_HUB_AUDIT_ENTRIES) -> None:
-    """Send this device's audit entries the hub does not hold yet; remember a break the hub reports."""
-    while True:
+def _upload_audit(st: "Station", client: HubClient, batch: int = P.OLD_HUB_AUDIT_ENTRIES,
+                  cancel: Cancel | None = None) -> None:
+    """Send this device's audit entries the hub does not hold yet; remember a break the hub reports.
+    A cancel stops it between two requests (the rest goes next time)."""
+    while not _cancelled(cancel):
         with st.read() as s:
             sent = int(state.get(s, "audit_sent_seq") or 0)
             entries = audit.entries_after(s, st.device_id, sent, batch)

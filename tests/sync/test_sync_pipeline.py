@@ -227,3 +227,19 @@ def test_a_prepared_batch_is_sent_as_prepared() -> None:
     client.discard_prepared()
     assert not client._prepared
     client.close()
+
+
+def test_a_cancelled_sync_sends_no_audit_entries_either(sqlite_devices: Devices) -> None:
+    import threading
+    a1 = sqlite_devices.new(A, "临涣镇司法所")
+    assert run_sync(a1).ok
+    _bulk_people(a1, 50)
+    cancel = threading.Event()
+    cancel.set()  # the user pressed 取消 as the run began
+    client = AuditCountingClient(sqlite_devices.hub.url, a1.hub_token, device_id=a1.device_id)
+    res = run_sync(a1, client=client, cancel=cancel)
+    assert res.status == "cancelled" and client.pushes == [] and client.audits == []
+    assert pending(a1) == 50
+    res = run_sync(a1, client=client)  # the next run sends both
+    client.close()
+    assert res.ok and res.verified and res.accepted == 50 and sum(client.audits) >= 50
