@@ -19,7 +19,7 @@ from station import Station  # noqa: E402
 from .conftest import VALID_ID  # noqa: E402
 from .gui_helpers import choose, click, dialog, find, idle, tick, type_text  # noqa: E402
 from .test_gui_scenarios import go, pick_person  # noqa: E402
-from .gui_helpers import screen_key  # noqa: E402
+from .gui_helpers import screen_key, start_gui, stop_gui  # noqa: E402
 
 #: the 设置 page's Ctrl+number
 SETTINGS = screen_key("SettingsPage")
@@ -39,19 +39,7 @@ def secured(ready: Station) -> Path:
     return folder
 
 
-def start(qtbot: Any, folder: Path, **kw: Any) -> Any:
-    from ui.app import StationApp
-    gui = StationApp(folder, **kw)
-    gui.window.show()
-    qtbot.waitExposed(gui.window)
-    idle(qtbot, gui)
-    return gui
-
-
-def stop(qtbot: Any, gui: Any) -> None:
-    idle(qtbot, gui)
-    gui.close()
-    gc.collect()
+start, stop = start_gui, stop_gui  # sign-in tests start and stop the app more than once per test
 
 
 @pytest.fixture

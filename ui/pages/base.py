@@ -3,7 +3,8 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
-from PySide6.QtWidgets import QLabel, QLayout, QMessageBox, QScrollArea, QSplitter, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (QLabel, QLayout, QMessageBox, QScrollArea, QSplitter, QTableWidget, QVBoxLayout,
+                               QWidget)
 
 from station.errors import Conflict, ValidationError
 
@@ -11,6 +12,23 @@ from ..bus import StationBus
 from ..widgets.field_form import FieldForm
 from ..worker import DbWorker
 from ..qtcompat import emit
+
+
+def read_only_table(headers: list[str], name: str, *, stretch_last: bool = True, word_wrap: bool = True,
+                    select_rows: bool = False, min_height: int = 0) -> QTableWidget:
+    """A small list the user reads (no row numbers, no editing), named for screen readers and tests."""
+    t = QTableWidget(0, len(headers))
+    t.setAccessibleName(name)
+    t.setHorizontalHeaderLabels(headers)
+    t.verticalHeader().hide()
+    t.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+    t.setWordWrap(word_wrap)
+    if select_rows:
+        t.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
+    t.horizontalHeader().setStretchLastSection(stretch_last)
+    if min_height:
+        t.setMinimumHeight(min_height)
+    return t
 
 TITLE_STYLE = "font-size: 16pt; font-weight: bold;"
 OK_STYLE = "color: #1b6e20;"

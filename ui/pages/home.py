@@ -11,7 +11,7 @@ from PySide6.QtWidgets import (QFrame, QGridLayout, QGroupBox, QHeaderView, QLab
 
 from station import codes
 
-from .base import Page, title_label
+from .base import Page, read_only_table, title_label
 
 CARD_STYLE = "QFrame { background: #f4f7fb; border: 1px solid #d6dee8; border-radius: 6px; }"
 
@@ -31,14 +31,7 @@ def card(title: str) -> tuple[QFrame, QLabel]:
 
 
 def table(headers: list[str], name: str) -> QTableWidget:
-    t = QTableWidget(0, len(headers))
-    t.setHorizontalHeaderLabels(headers)
-    t.setAccessibleName(name)
-    t.verticalHeader().hide()
-    t.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
-    t.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
-    t.horizontalHeader().setStretchLastSection(True)
-    return t
+    return read_only_table(headers, name, select_rows=True)
 
 
 def fill(t: QTableWidget, rows: list[list[str]], uids: list[str | None] | None = None) -> None:

@@ -22,7 +22,7 @@ from station.ledger.table import Sheet
 
 from ..qtcompat import emit
 from ..worker import DbWorker
-from .base import OK_STYLE, Page, title_label
+from .base import OK_STYLE, Page, read_only_table, title_label
 
 SKIP = "（不导入）"
 AS_READ = "（按识别结果）"
@@ -90,13 +90,7 @@ def _item(text: str, color: QColor | None = None) -> QTableWidgetItem:
 
 
 def _table(headers: list[str], name: str) -> QTableWidget:
-    t = QTableWidget(0, len(headers))
-    t.setAccessibleName(name)
-    t.setHorizontalHeaderLabels(headers)
-    t.verticalHeader().hide()
-    t.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
-    t.setWordWrap(False)
-    return t
+    return read_only_table(headers, name, stretch_last=False, word_wrap=False)
 
 
 class LedgerImportPage(Page):

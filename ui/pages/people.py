@@ -15,7 +15,7 @@ from ..models.record_table import Column, RecordTable, RecordTableModel
 from ..widgets.masked import MaskedValue
 from ..widgets.person_picker import DEBOUNCE_MS, PersonDialog, hit_text
 from ..worker import single_shot_timer
-from .base import Page, title_label
+from .base import Page, read_only_table, title_label
 from ..qtcompat import emit
 
 
@@ -84,10 +84,10 @@ class PeoplePage(Page):
         info.addRow("联系电话：", self.phone)
         info.addRow("住址：", self.address)
         info.addRow("基本情况：", self.details)
-        self.cons = self._table(["编号", "时间", "咨询事项"], "相关咨询")
-        self.cases = self._table(["编号", "纠纷名称", "状态"], "相关调解案件")
+        self.cons = read_only_table(["编号", "时间", "咨询事项"], "相关咨询")
+        self.cases = read_only_table(["编号", "纠纷名称", "状态"], "相关调解案件")
         self.cases.doubleClicked.connect(self._open_case)
-        self.follows = self._table(["回访日期", "履行情况", "回访情况"], "相关回访")
+        self.follows = read_only_table(["回访日期", "履行情况", "回访情况"], "相关回访")
         right = QWidget()
         rl = QVBoxLayout(right)
         rl.addWidget(title_label("一人一档"))
@@ -110,16 +110,6 @@ class PeoplePage(Page):
         lay.addWidget(split)
         self._started = False
         self.dialog: PersonDialog | None = None
-
-    @staticmethod
-    def _table(headers: list[str], name: str) -> QTableWidget:
-        t = QTableWidget(0, len(headers))
-        t.setAccessibleName(name)
-        t.setHorizontalHeaderLabels(headers)
-        t.verticalHeader().hide()
-        t.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
-        t.horizontalHeader().setStretchLastSection(True)
-        return t
 
     def set_reference(self, ref: dict[str, Any]) -> None:
         if not self._started:

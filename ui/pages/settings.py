@@ -9,20 +9,13 @@ from PySide6.QtWidgets import (QCheckBox, QGridLayout, QGroupBox, QHBoxLayout, Q
 from station import codes
 
 from ..widgets.field_form import Field, FieldForm
-from .base import Page, title_label
+from .base import Page, read_only_table, title_label
 from .settings_security import SecuritySection
 from ..qtcompat import emit
 
 
 def _table(headers: list[str], name: str) -> QTableWidget:
-    t = QTableWidget(0, len(headers))
-    t.setAccessibleName(name)
-    t.setHorizontalHeaderLabels(headers)
-    t.verticalHeader().hide()
-    t.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
-    t.horizontalHeader().setStretchLastSection(True)
-    t.setMinimumHeight(120)
-    return t
+    return read_only_table(headers, name, min_height=120)
 
 
 class SettingsPage(Page):
