@@ -10,14 +10,13 @@ limits, kinds, hashes and the per-kind fingerprint compared at the end of a sync
 """
 from __future__ import annotations
 
-import gzip
 import hashlib
 import json
 import re
-import zlib
-from typing import Any, Iterable
+from typing import Any, Iterable, cast
 
 import orjson
+from isal import igzip, isal_zlib  # ISA-L gzip: same format, ~5x faster level-1 deflate, ~4x faster inflate
 
 #: bump when a request or response shape changes incompatibly
 PROTOCOL_VERSION = 1
@@ -67,6 +66,9 @@ class ProtocolError(ValueError):
         super().__init__(message)
         self.status, self.code, self.message = status, code, message
 
+    def __reduce__(self) -> tuple[Any, ...]:  # the hub raises it in a worker process too
+        return type(self), (self.status, self.code, self.message)
+
 
 def canonical_json(data: Any) -> str:
     """Same canonical form as :func:`station.records.canonical_json` (sorted keys, UTF-8)."""
@@ -81,22 +83,26 @@ def pack(body: dict[str, Any]) -> bytes:
     """JSON + gzip, as sent on the wire.
 
     The wire form needs no canonical order (payloads inside are canonical text already),
-    so the fast encoder and gzip level 1 are used: level 5 costs several times the CPU
-    for about a tenth fewer bytes on record JSON.
+    so the fast encoder and a fast gzip level are used: ISA-L's level 1 compresses record
+    JSON smaller than zlib's level 1 at a fifth of its CPU. Any gzip reader reads it.
     """
     try:
         data = orjson.dumps(body)
     except TypeError:  # beyond orjson (e.g. integers over 64 bits): the standard encoder
         data = json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
-    return gzip.compress(data, compresslevel=1, mtime=0)
+    return igzip.compress(data, compresslevel=1, mtime=0)
+
+
+#: isal's inflate error (its stubs declare an instance, not the class)
+_GZIP_ERROR = cast("type[Exception]", isal_zlib.error)
 
 
 def unpack(raw: bytes, *, max_inflated: int = MAX_INFLATED_BYTES) -> dict[str, Any]:
     """Inflate and parse a request body, refusing bombs, bad gzip and bad JSON."""
-    d = zlib.decompressobj(wbits=31)
+    d = isal_zlib.decompressobj(wbits=31)
     try:
         data = d.decompress(raw, max_inflated + 1)
-    except zlib.error as e:
+    except _GZIP_ERROR as e:
         raise ProtocolError(400, "bad_gzip", f"request body is not valid gzip: {e}") from None
     if len(data) > max_inflated or d.unconsumed_tail:
         raise ProtocolError(413, "too_large", "request body inflates beyond the limit")
