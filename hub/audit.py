@@ -2,28 +2,41 @@
 
 A device uploads its audit entries after the ones the hub already holds. The
 hub checks that they continue its stored chain (seq and prev_hash) and that
-every hash recomputes (:func:`station.security.audit.verify_rows`). A break is
+every hash recomputes (:func:`station.security.audit.links` and ``chain_breaks``). A break is
 recorded once, with its seq and reason, and shown per station in ``stats``
 (the county page): the entries are kept anyway, as evidence.
 """
 from __future__ import annotations
 
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, Iterable, Iterator
 
-from sqlalchemy import Engine, insert, select, update
+from sqlalchemy import Connection, Engine, insert, select, update
 
-from station.security.audit import GENESIS, verify_rows
+from station.security.audit import GENESIS, Link, chain_breaks, links
 from station.sync import protocol as P
 
-from .db import insert_rows, writer
-from .models import HubAuditChain, HubAuditEntry, HubDevice
+from .db import writer
+from .models import HubAuditChain, HubAuditEntry, HubAuditSegment, HubDevice
 
 MAX_ENTRIES = P.MAX_AUDIT_ENTRIES
-_ENTRY_COLS = ("device_pk", "seq", "device_id", "actor", "action", "kind", "uid", "version", "at", "detail",
-               "prev_hash", "hash")
 
 
-def _rows(body: dict[str, Any]) -> list[tuple[Any, ...]]:
+@dataclass(frozen=True)
+class AuditUpload:
+    """An audit upload checked as far as it can be without the hub's copy: entries sorted by seq, as
+    :data:`~station.security.audit.Link` (hashes recomputed), and the entries themselves when no
+    received body is kept instead (they do not travel back from the parse worker)."""
+    links: list[Link]
+    rows: list[list[Any]] | None = None
+
+
+def parse_audit(raw: bytes) -> AuditUpload:
+    """Inflate, parse and check an audit body: runs in the hub's parse worker (see :mod:`hub.app`)."""
+    return AuditUpload(links(_rows(P.unpack(raw))))
+
+
+def _rows(body: dict[str, Any]) -> list[list[Any]]:
     entries = body.get("entries")
     if not isinstance(entries, list) or len(entries) > MAX_ENTRIES:
         raise P.ProtocolError(400, "bad_json", f"audit needs entries (a list of at most {MAX_ENTRIES})")
@@ -34,13 +47,60 @@ def _rows(body: dict[str, Any]) -> list[tuple[Any, ...]]:
                 and isinstance(e[9], str) and isinstance(e[10], str)):  # spelled out: runs per entry
             raise P.ProtocolError(400, "bad_json", "an audit entry is [seq, device_id, actor, action, kind, uid,"
                                   " version, at, detail, prev_hash, hash]")
-        rows.append(tuple(e))
-    return sorted(rows, key=lambda r: r[0])
+        rows.append(e)
+    rows.sort(key=lambda r: r[0])
+    return rows
 
 
-def ingest_audit(engine: Engine, device: Any, body: dict[str, Any]) -> dict[str, Any]:
-    """Store and check a device's new audit entries; returns where its chain stands and any break."""
-    rows = _rows(body)
+def pack_segment(rows: list[list[Any]]) -> bytes:
+    """Entries in the form segments keep: an audit upload's body (gzip JSON ``{"entries": [...]}``)."""
+    return P.pack({"entries": rows})
+
+
+def stored_entries(conn: Connection, device_pk: int, first: int = 1,
+                   last: int = 2 ** 62) -> Iterator[tuple[Any, ...]]:
+    """A device's entries the hub holds with ``first <= seq <= last``, by seq: the per-entry rows of
+    older hubs, then the segments (``(seq, device_id, actor, action, kind, uid, version, at, detail,
+    prev_hash, hash)``)."""
+    for r in conn.execute(select(HubAuditEntry.seq, HubAuditEntry.device_id, HubAuditEntry.actor,
+                                 HubAuditEntry.action, HubAuditEntry.kind, HubAuditEntry.uid,
+                                 HubAuditEntry.version, HubAuditEntry.at, HubAuditEntry.detail,
+                                 HubAuditEntry.prev_hash, HubAuditEntry.hash).where(
+            HubAuditEntry.device_pk == device_pk, HubAuditEntry.seq.between(first, last))
+            .order_by(HubAuditEntry.seq)):
+        yield tuple(r)
+    for lo, hi, data in conn.execute(select(HubAuditSegment.first_seq, HubAuditSegment.last_seq,
+                                            HubAuditSegment.entries).where(
+            HubAuditSegment.device_pk == device_pk, HubAuditSegment.last_seq >= first,
+            HubAuditSegment.first_seq <= last).order_by(HubAuditSegment.first_seq)):
+        lo, hi = max(lo, first), min(hi, last)  # a body sent again also carries entries held before
+        yield from sorted(tuple(e) for e in P.unpack(data)["entries"] if lo <= e[0] <= hi)
+
+
+def _held_hashes(conn: Connection, device_pk: int, seqs: Iterable[int]) -> dict[int, str]:
+    wanted = sorted(set(seqs))
+    if not wanted:
+        return {}
+    return {r[0]: r[10] for r in stored_entries(conn, device_pk, wanted[0], wanted[-1])}
+
+
+def ingest_audit(engine: Engine, device: Any, body: dict[str, Any] | AuditUpload,
+                 received: bytes | None = None) -> dict[str, Any]:
+    """Store and check a device's new audit entries; returns where its chain stands and any break.
+
+    The new entries of one upload are stored as one segment (:class:`HubAuditSegment`),
+    after their chain was checked from where the hub's copy stood: ``received``, the
+    request body they came in, is kept as it is (nothing to encode again). ``body`` is the
+    parsed request, or an :class:`AuditUpload` from :func:`parse_audit` with ``received``.
+    """
+    if isinstance(body, AuditUpload):
+        upload = body
+    else:
+        entries = _rows(body)
+        upload = AuditUpload(links(entries), entries)
+    if received is None and upload.rows is None:
+        raise ValueError("an audit upload is stored as received or from its rows")
+    rows = upload.links
     with writer(engine).begin() as conn:
         dev = conn.execute(select(HubDevice).where(HubDevice.id == device.id)).one()
         if any(r[1] != dev.device_id for r in rows) and dev.device_id:
@@ -55,17 +115,19 @@ def ingest_audit(engine: Engine, device: Any, body: dict[str, Any]) -> dict[str,
         reason = None
         old = [r for r in rows if r[0] <= last_seq]
         if old:  # sent again: must be exactly what the hub already holds
-            held = {s: h for s, h in conn.execute(select(HubAuditEntry.seq, HubAuditEntry.hash).where(
-                HubAuditEntry.device_pk == device.id, HubAuditEntry.seq.in_([r[0] for r in old])))}
-            changed = [r[0] for r in old if held.get(r[0]) != r[10]]
+            held = _held_hashes(conn, device.id, (r[0] for r in old))
+            changed = [r[0] for r in old if held.get(r[0]) != r[3]]
             if changed:
                 reason = (changed[0], "已上传的记录在本机被改动")
         if new:
-            breaks = verify_rows(new, start=(last_seq, last_hash))
+            breaks = chain_breaks(new, start=(last_seq, last_hash))
             if breaks and reason is None:
                 reason = (breaks[0].seq, breaks[0].reason)
-            insert_rows(conn, HubAuditEntry.__tablename__, _ENTRY_COLS, [(device.id, *r) for r in new])
-            last_seq, last_hash = new[-1][0], new[-1][10]
+            fresh = [r for r in upload.rows or () if r[0] > last_seq]
+            conn.execute(insert(HubAuditSegment).values(
+                device_pk=device.id, first_seq=new[0][0], last_seq=new[-1][0], count=len(new),
+                last_hash=new[-1][3], entries=received if received is not None else pack_segment(fresh)))
+            last_seq, last_hash = new[-1][0], new[-1][3]
         values: dict[str, Any] = {"last_seq": last_seq, "last_hash": last_hash}
         if reason is not None and broken_seq is None:
             values.update(broken_seq=reason[0], broken_reason=reason[1][:200])

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import (JSON, BigInteger, DateTime, ForeignKey, Index, Integer, MetaData, String, Text,
+from sqlalchemy import (JSON, BigInteger, DateTime, ForeignKey, Index, Integer, LargeBinary, MetaData, String, Text,
                         UniqueConstraint)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -126,7 +126,8 @@ class HubBatch(HubBase):
 
 
 class HubAuditEntry(HubBase):
-    """A station device's audit entry as uploaded (the hub keeps the copy the device cannot edit later)."""
+    """A station device's audit entry as uploaded, one row each: how hubs before
+    :class:`HubAuditSegment` kept them (still read; no longer written)."""
 
     __tablename__ = "hub_audit"
     # one B-tree keyed by (device, seq) on SQLite instead of a rowid table plus its key index: entries
@@ -144,6 +145,25 @@ class HubAuditEntry(HubBase):
     detail: Mapped[str] = mapped_column(Text, default="{}")
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64))
+
+
+class HubAuditSegment(HubBase):
+    """One upload's new audit entries of one device, kept together as received (compressed JSON).
+
+    Entries arrive by the ten thousand and are only ever read back together (a resend
+    compared with what the hub holds), so one row per upload costs the hub a fraction of
+    a row per entry. Hubs from before kept entries as rows in ``hub_audit``; both are read.
+    """
+    __tablename__ = "hub_audit_segments"
+    device_pk: Mapped[int] = mapped_column(ForeignKey("hub_devices.id"), primary_key=True)
+    first_seq: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    last_seq: Mapped[int] = mapped_column(BigInteger)
+    count: Mapped[int] = mapped_column(Integer)
+    last_hash: Mapped[str] = mapped_column(String(64))
+    received_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    #: zlib-compressed JSON list of entries, each [seq, device_id, actor, action, kind, uid, version, at,
+    #: detail, prev_hash, hash]
+    entries: Mapped[bytes] = mapped_column(LargeBinary)
 
 
 class HubAuditChain(HubBase):

@@ -17,7 +17,7 @@ from __future__ import annotations
 import logging
 import sqlite3
 from pathlib import Path
-from typing import Any
+from typing import Any, Sequence
 
 from sqlalchemy import Engine, create_engine, event
 
@@ -70,3 +70,16 @@ def make_engine(path: Path | str, *, echo: bool = False, key: bytes | None = Non
         conn.exec_driver_sql(f"BEGIN {mode}")
 
     return engine
+
+
+def driver_rows(session: Any, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+    """Rows as the driver returns them (plain tuples), in the session's transaction.
+
+    For bulk reads of tens of thousands of rows (sync batches, audit uploads, the final
+    check), where building SQLAlchemy ``Row`` objects costs more than reading the rows.
+    """
+    cur = session.connection().connection.driver_connection.cursor()
+    try:
+        return list(cur.execute(sql, tuple(params)).fetchall())
+    finally:
+        cur.close()

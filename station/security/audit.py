@@ -16,10 +16,12 @@ import datetime as dt
 import hashlib
 import re
 from dataclasses import dataclass
-from typing import Any, Iterable, Iterator
+from typing import Any, Iterable, Iterator, Sequence
 
 import orjson
 from sqlalchemy.orm import Session
+
+from ..db.engine import driver_rows
 
 GENESIS = "0" * 64
 ACTIONS = frozenset({"create", "update", "delete", "print", "export", "import", "reveal", "login", "login_failed",
@@ -119,40 +121,58 @@ class Break:
     reason: str
 
 
-def verify_rows(rows: Iterable[tuple[Any, ...]], start: tuple[int, str] = (0, GENESIS)) -> list[Break]:
-    """Check chains given rows (seq, device_id, actor, action, kind, uid, version, at, detail, prev_hash, hash),
-    sorted by device then seq. Used locally and by the hub on arrival, where ``start`` is the
-    (seq, hash) the device's chain had reached on the hub (one device per call then)."""
+#: what the chain check needs of an entry: (seq, device_id, prev_hash, hash, content matches hash)
+Link = tuple[int, str, str, str, bool]
+
+
+def links(rows: Iterable[Sequence[Any]]) -> list[Link]:
+    """Each row (seq, device_id, actor, action, kind, uid, version, at, detail, prev_hash, hash) reduced to
+    its :data:`Link`: the hash is recomputed here (the costly part, per entry) over the row's own
+    prev_hash, which up to a chain's first break is the hash of the entry before it."""
+    dumps, sha256 = orjson.dumps, hashlib.sha256
+    # entry_hash inlined (the row's first nine values are FIELDS in order): the hub runs this per entry
+    return [(r[0], r[1], r[9], r[10], isinstance(r[9], str)
+             and sha256(r[9].encode("utf-8") + dumps(list(r[:9]))).hexdigest() == r[10]) for r in rows]
+
+
+def chain_breaks(chain: Iterable[Link], start: tuple[int, str] = (0, GENESIS)) -> list[Break]:
+    """First break of each device's chain, given :func:`links` sorted by device then seq; ``start`` is
+    the (seq, hash) the chain had reached before these (on the hub: one device per call)."""
     breaks: list[Break] = []
     device: str | None = None
     expected_seq, prev, broken = 1, GENESIS, False
-    dumps, sha256 = orjson.dumps, hashlib.sha256
-    for row in rows:
-        if row[1] != device:
-            device, expected_seq, prev, broken = row[1], start[0] + 1, start[1], False
+    for seq, dev, prev_hash, hash_, content_ok in chain:
+        if dev != device:
+            device, expected_seq, prev, broken = dev, start[0] + 1, start[1], False
         if broken:
             continue
         reason = ""
-        if row[0] != expected_seq:
-            reason = f"缺少第 {expected_seq} 条（下一条是第 {row[0]} 条）：记录被删除或顺序被改动"
-        elif row[9] != prev:
+        if seq != expected_seq:
+            reason = f"缺少第 {expected_seq} 条（下一条是第 {seq} 条）：记录被删除或顺序被改动"
+        elif prev_hash != prev:
             reason = "与上一条不衔接：记录被删除、插入或调换了顺序"
-        # entry_hash inlined (the row's first nine values are FIELDS in order): the hub runs this per entry
-        elif sha256(prev.encode("ascii") + dumps(list(row[:9]))).hexdigest() != row[10]:
+        elif not content_ok:
             reason = "内容与校验值不符：记录被修改"
         if reason:
-            breaks.append(Break(str(device), int(row[0]) if row[0] == expected_seq else expected_seq, reason))
+            breaks.append(Break(str(device), int(seq) if seq == expected_seq else expected_seq, reason))
             broken = True
             continue
-        expected_seq, prev = expected_seq + 1, row[10]
+        expected_seq, prev = expected_seq + 1, hash_
     return breaks
+
+
+def verify_rows(rows: Iterable[Sequence[Any]], start: tuple[int, str] = (0, GENESIS)) -> list[Break]:
+    """Check chains given rows (seq, device_id, actor, action, kind, uid, version, at, detail, prev_hash, hash),
+    sorted by device then seq. Used locally; the hub runs :func:`links` (in its parse worker) and
+    :func:`chain_breaks` (against where its copy stands) apart."""
+    return chain_breaks(links(rows), start)
 
 
 def entries_after(session: Session, device: str, seq: int, limit: int) -> list[list[Any]]:
     """This device's entries after ``seq`` (for upload to the hub), as lists in :data:`FIELDS` order + hashes."""
-    return [list(r) for r in session.connection().exec_driver_sql(
-        "SELECT seq, device_id, actor, action, kind, uid, version, at, detail, prev_hash, hash FROM audit_log"
-        " WHERE device_id = ? AND seq > ? ORDER BY seq LIMIT ?", (device, seq, limit)).fetchall()]
+    return [list(r) for r in driver_rows(
+        session, "SELECT seq, device_id, actor, action, kind, uid, version, at, detail, prev_hash, hash FROM audit_log"
+        " WHERE device_id = ? AND seq > ? ORDER BY seq LIMIT ?", (device, seq, limit))]
 
 
 def verify(session: Session) -> tuple[int, list[Break]]:
