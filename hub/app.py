@@ -6,10 +6,14 @@ Endpoints (all under ``/v1``): ``hello``, ``push`` (gzip JSON upload batch), ``p
 """
 from __future__ import annotations
 
+import asyncio
 import hmac
 import logging
+import multiprocessing
 import os
-from typing import Any
+from concurrent.futures import ProcessPoolExecutor
+from contextlib import asynccontextmanager
+from typing import Any, AsyncIterator
 
 import orjson
 from fastapi import FastAPI, Query, Request
@@ -41,7 +45,27 @@ def create_app(db_url: str | None = None) -> FastAPI:
     testing = os.environ.get("STATION_HUB_TESTING") == "1"
     ingest_delay = float(os.environ.get("STATION_HUB_INGEST_DELAY", "0") or 0) if testing else 0.0
     admin_token = os.environ.get("STATION_HUB_ADMIN_TOKEN", "")
-    app = FastAPI(title="Station county hub", version=str(P.PROTOCOL_VERSION))
+    # Push and audit bodies are inflated, parsed and checked in a worker process: half of their CPU,
+    # and in this process it would hold the GIL while the batch before is written. With a worker,
+    # a device's next batch is read there while this process writes the one before. The worker
+    # lives as long as the app runs (lifespan); without one, bodies are parsed on a thread here.
+    workers = int(os.environ.get("STATION_HUB_PARSE_WORKERS", "1") or 0)
+    parsers: list[ProcessPoolExecutor] = []
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        if workers > 0:
+            pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"),
+                                       initializer=service.parse_worker_init)
+            await asyncio.get_running_loop().run_in_executor(pool, P.canonical_json, None)  # started now
+            parsers.append(pool)
+        try:
+            yield
+        finally:
+            while parsers:
+                parsers.pop().shutdown(wait=True, cancel_futures=True)
+
+    app = FastAPI(title="Station county hub", version=str(P.PROTOCOL_VERSION), lifespan=lifespan)
     app.add_middleware(GZipMiddleware, minimum_size=1024, compresslevel=1)  # level 9 costs CPU per answer
     app.state.engine = engine
 
@@ -89,7 +113,17 @@ def create_app(db_url: str | None = None) -> FastAPI:
             return _refuse(request, 429, "rate_limited", "请求过于频繁，请稍后再试", request.state.device)
         return await call_next(request)
 
+    async def _parse(fn: Any, *args: Any) -> Any:
+        """``fn(*args)`` in the parse worker (a thread here when there is none)."""
+        if parsers:
+            return await asyncio.get_running_loop().run_in_executor(parsers[0], fn, *args)
+        return await run_in_threadpool(fn, *args)
+
     async def _body(request: Request) -> dict[str, Any]:
+        return await run_in_threadpool(P.unpack, await _received(request))
+
+    async def _received(request: Request) -> bytes:
+        """The request body as sent (gzip), within the size limit."""
         length = request.headers.get("content-length")
         if length is not None and int(length) > P.MAX_REQUEST_BYTES:
             raise P.ProtocolError(413, "too_large", f"request larger than {P.MAX_REQUEST_BYTES} bytes")
@@ -102,7 +136,7 @@ def create_app(db_url: str | None = None) -> FastAPI:
         raw = b"".join(chunks)
         if request.headers.get("content-encoding", "").lower() != "gzip":
             raise P.ProtocolError(415, "not_gzip", "request body must be gzip-compressed JSON")
-        return await run_in_threadpool(P.unpack, raw)
+        return raw
 
     async def _call(request: Request, fn: Any, *args: Any) -> Response:
         device = request.state.device
@@ -126,10 +160,11 @@ def create_app(db_url: str | None = None) -> FastAPI:
     async def push(request: Request) -> Response:
         device: Device = request.state.device
         try:
-            body = await _body(request)
-        except P.ProtocolError as e:
+            received = await _received(request)
+            batch = await _parse(service.parse_push, received, device)
+        except (P.ProtocolError, HubError) as e:
             return _refuse(request, e.status, e.code, e.message, device)
-        return await _call(request, lambda: service.ingest(engine, device, body, delay=ingest_delay))
+        return await _call(request, lambda: service.ingest(engine, device, batch, delay=ingest_delay))
 
     @app.get("/v1/pull")
     async def pull(request: Request, s: int = Query(0, ge=0, le=MAX_CURSOR), c: int = Query(0, ge=0, le=MAX_CURSOR),
@@ -171,10 +206,11 @@ def create_app(db_url: str | None = None) -> FastAPI:
     async def audit(request: Request) -> Response:
         device: Device = request.state.device
         try:
-            body = await _body(request)
+            received = await _received(request)
+            upload = await _parse(hub_audit.parse_audit, received)
         except P.ProtocolError as e:
             return _refuse(request, e.status, e.code, e.message, device)
-        return await _call(request, hub_audit.ingest_audit, engine, device, body)
+        return await _call(request, hub_audit.ingest_audit, engine, device, upload, received)
 
     @app.get("/health")
     async def health() -> Response:

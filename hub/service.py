@@ -9,7 +9,10 @@ import datetime as dt
 import hashlib
 import json
 import logging
+import multiprocessing
+import os
 import secrets
+import threading
 import uuid
 from dataclasses import dataclass
 from typing import Any, Iterable
@@ -34,6 +37,9 @@ class HubError(Exception):
     def __init__(self, status: int, code: str, message: str) -> None:
         super().__init__(message)
         self.status, self.code, self.message = status, code, message
+
+    def __reduce__(self) -> tuple[Any, ...]:  # raised in the parse worker process, re-raised here
+        return type(self), (self.status, self.code, self.message)
 
 
 @dataclass(frozen=True)
@@ -178,14 +184,33 @@ def _check_changes(raw: list[Any]) -> list[tuple[Any, ...]]:
 _CHANGE_COLS = ("uid", "version", "base_version", "hash", "scope", "device_no", "device_seq", "batch_id",
                 "received_at")
 _RECORD_COLS = ("uid", "scope", "kind", "version", "hash", "seq", "device_no", "updated_at", "payload")
-def ingest(engine: Engine, device: Device, body: dict[str, Any], *, delay: float = 0.0) -> dict[str, Any]:
-    """Apply one upload batch in one transaction and return a result per change.
+@dataclass(frozen=True)
+class Batch:
+    """An upload batch that passed every check that needs no database: ready to ingest."""
+    batch_id: str
+    checked: list[tuple[Any, ...]]
 
-    Set-based: the batch's existing heads, known changes and kept conflicts are read
-    with a few ``IN`` queries, every change is classified in memory (in batch order,
-    so two changes of one record in a batch see each other), then the new rows go in
-    with one ``executemany`` per table. Any refusal raises before anything is written.
-    """
+
+def parse_worker_init() -> None:
+    """In a parse worker: leave as soon as the hub process that started it is gone (even killed)."""
+    parent = multiprocessing.parent_process()
+    if parent is not None:
+        def watch() -> None:
+            parent.join()
+            os._exit(0)
+        threading.Thread(target=watch, name="hub-parent-watch", daemon=True).start()
+
+
+def parse_push(raw: bytes, device: Device) -> Batch:
+    """Inflate, parse and check a push body (the CPU-heavy half of a push, no database).
+
+    Runs in the hub's parse worker process (:mod:`hub.app`), so that the hub's main
+    process writes batch N while the worker reads batch N+1."""
+    return prepare(P.unpack(raw), device)
+
+
+def prepare(body: dict[str, Any], device: Device) -> Batch:
+    """Check a batch's envelope and every change; any refusal raises (nothing is written)."""
     if body.get("protocol") != P.PROTOCOL_VERSION:
         raise P.ProtocolError(426, "protocol", "protocol version in body does not match")
     if body.get("station") != device.station_code or body.get("device_no") != device.device_no:
@@ -198,7 +223,20 @@ def ingest(engine: Engine, device: Device, body: dict[str, Any], *, delay: float
         raise P.ProtocolError(400, "bad_batch", "changes must be a list")
     if len(raw) > P.MAX_BATCH_CHANGES:
         raise P.ProtocolError(413, "batch_too_large", f"at most {P.MAX_BATCH_CHANGES} changes per batch")
-    checked = _check_changes(raw)  # raises before anything is written
+    return Batch(batch_id, _check_changes(raw))
+
+
+def ingest(engine: Engine, device: Device, body: dict[str, Any] | Batch, *, delay: float = 0.0) -> dict[str, Any]:
+    """Apply one upload batch in one transaction and return a result per change.
+
+    Set-based: the batch's existing heads, known changes and kept conflicts are read
+    with a few ``IN`` queries, every change is classified in memory (in batch order,
+    so two changes of one record in a batch see each other), then the new rows go in
+    with one ``executemany`` per table. Any refusal raises before anything is written.
+    ``body`` is the parsed request, or a :class:`Batch` already checked by :func:`prepare`.
+    """
+    batch = body if isinstance(body, Batch) else prepare(body, device)
+    batch_id, checked = batch.batch_id, batch.checked
     scope = device.station_code
     device_no = device.device_no
     results: list[dict[str, Any]] = []

@@ -32,6 +32,7 @@ from sqlalchemy import text
 
 from .. import settings
 from ..db.base import utcnow
+from ..db.engine import driver_rows
 from ..db.tracking import emit_changes
 from ..security import audit
 from ..models import SYNCED_MODELS
@@ -244,18 +245,25 @@ def _run(st: "Station", client: HubClient, res: SyncResult, progress: Progress, 
         audit_batch = P.OLD_HUB_AUDIT_ENTRIES
     # the audit entries go up beside the changes (their own requests, on a thread of their own):
     # the device reads and packs one while the hub works on the other
-    with ThreadPoolExecutor(1, thread_name_prefix="sync-audit") as side:
+    snapshot: list[Future[list[tuple[str, str, int]]]] = []
+    with ThreadPoolExecutor(2, thread_name_prefix="sync-side") as side:
         audit_sent = side.submit(_upload_audit, st, client, min(audit_batch, P.MAX_AUDIT_ENTRIES), cancel)
         try:
-            _upload(st, client, res, progress, cancel, batch_size, station_code, device_no)
+            _upload(st, client, res, progress, cancel, batch_size, station_code, device_no,
+                    on_last_sent=lambda: snapshot.append(side.submit(_local_records, st)))
         finally:
             audit_error = audit_sent.exception()  # waits: nothing of this run outlives it
     if audit_error is not None:
         raise audit_error
+    applied = res.applied
     _download(st, client, res, progress, cancel)
+    # the snapshot holds unless the download changed records: uploading changes no record, and a
+    # record edited meanwhile has an unsent outbox entry, so the check leaves it out anyway
+    local = snapshot[0].result() if snapshot and res.applied == applied and not snapshot[0].exception() else None
     for attempt in range(2):
         progress("verify", attempt, 2)
-        mismatched = _verify(st, client, res)
+        mismatched = _verify(st, client, res, local)
+        local = None
         if not mismatched or attempt == 1:
             break
         res.repaired += _repair(st, client, mismatched)
@@ -290,15 +298,26 @@ def _pending_count(st: "Station", upto: int) -> int:
                              {"m": upto}).scalar_one())
 
 
-def _upload(st: "Station", client: HubClient, res: SyncResult, progress: Progress, cancel: Cancel | None,
-            batch_size: int, station_code: str, device_no: int) -> None:
-    """Send the outbox in batches, one request at a time, pipelined with the local work.
+#: changes in the first upload batch of a run; the next ones are four times larger, up to the batch
+#: size. The hub would otherwise wait for the device to read and pack a whole 20,000-change batch
+#: before it could start. Not smaller: on a large hub database every transaction rewrites most
+#: index pages of its random uids, so small batches cost nearly as much as full ones.
+FIRST_BATCH = 5000
 
-    While the hub works on batch N, this thread reads (and a worker thread packs and sends)
-    batch N+1; batch N+1 goes out only after batch N was answered, and its answer is recorded
-    after N's. Batch N+1 stops before the first record that batch N carries, so an entry is
-    never sent before the answer about that record's previous version is recorded (a
-    conflict there holds the later edits back, exactly as without pipelining).
+
+def _upload(st: "Station", client: HubClient, res: SyncResult, progress: Progress, cancel: Cancel | None,
+            batch_size: int, station_code: str, device_no: int,
+            on_last_sent: Callable[[], None] | None = None) -> None:
+    """Send the outbox in batches, pipelined with the local work and the hub's.
+
+    While the hub works on batch N, this thread reads, packs and sends batch N+1 (at most
+    two batches in flight: the hub reads N+1 in its parse worker while it writes N), and
+    answers are recorded in batch order. Batch N+1 stops before the first record that
+    batch N carries, so an entry is never sent before the answer about that record's
+    previous version is recorded (a conflict there holds the later edits back, exactly as
+    without pipelining). No batch is sent once one before it has failed; one already on
+    its way when that happens may still be taken by the hub, and its entries go up again
+    next time (duplicates to the hub).
     """
     with st.read() as s:
         upto = int(s.execute(text("SELECT coalesce(max(seq), 0) FROM outbox")).scalar_one())
@@ -307,10 +326,11 @@ def _upload(st: "Station", client: HubClient, res: SyncResult, progress: Progres
     progress("upload", 0, total)
     after = 0
     pending: tuple[Future[dict[str, Any]], list[Any], str] | None = None
-    pool = ThreadPoolExecutor(1, thread_name_prefix="sync-push")
+    pool = ThreadPoolExecutor(2, thread_name_prefix="sync-push")
+    size = min(batch_size, FIRST_BATCH)  # the hub starts on a small batch while the device reads the next
 
     def push(prev: Future[dict[str, Any]] | None, changes: list[dict[str, Any]], batch_id: str) -> dict[str, Any]:
-        if prev is not None and prev.exception() is not None:  # (done already: one worker) never after a failure
+        if prev is not None and prev.done() and prev.exception() is not None:  # never after a failure
             raise _Skipped()
         return _push_split(client, station_code, device_no, st.device_id, changes, batch_id)
 
@@ -321,7 +341,8 @@ def _upload(st: "Station", client: HubClient, res: SyncResult, progress: Progres
             batch_id, skipped, blocked = "", 0, False
             if not stop:
                 avoid = {r[2] for r in pending[1]} if pending else set()
-                batch, batch_id, skipped, blocked = _next_batch(st, batch_size, upto, res, after, avoid)
+                batch, batch_id, skipped, blocked = _next_batch(st, size, upto, res, after, avoid)
+                size = min(batch_size, size * 4)
                 done += skipped
             nxt = None
             if batch:
@@ -331,6 +352,9 @@ def _upload(st: "Station", client: HubClient, res: SyncResult, progress: Progres
                     client.prepare_push(station_code, device_no, st.device_id, changes, batch_id)
                 nxt = (pool.submit(push, pending[0] if pending else None, changes, batch_id), batch, batch_id)
                 after = batch[-1][0]
+            if nxt is None and pending is not None and on_last_sent is not None and not skipped and not blocked:
+                on_last_sent()  # nothing left to read: the device is idle until the last answer
+                on_last_sent = None
             if pending is not None:
                 answer = pending[0].result()  # a failure raises here; the batch queued behind it is not sent
                 _record_answer(st, pending[1], pending[2], answer, res)
@@ -394,7 +418,7 @@ def _next_batch(st: "Station", limit: int, upto: int, res: SyncResult, after: in
     query = (f"SELECT {_OUTBOX_COLS} FROM outbox WHERE sent_at IS NULL AND seq > ? AND seq <= ?"
              " ORDER BY seq LIMIT ?")
     with st.read() as s:
-        rows = s.connection().exec_driver_sql(query, (after, upto, limit)).fetchall()
+        rows = driver_rows(s, query, (after, upto, limit))
         if not rows:
             return [], batch_id, 0, False
         conflicted = {r[0] for r in s.execute(text("SELECT uid FROM sync_conflicts WHERE resolved_at IS NULL"))}
@@ -403,7 +427,7 @@ def _next_batch(st: "Station", limit: int, upto: int, res: SyncResult, after: in
     now = utcnow()
     blocked = False
     with st.write() as s:  # some entries are settled or held back here: decide again under the write lock
-        rows = s.connection().exec_driver_sql(query, (after, upto, limit)).fetchall()
+        rows = driver_rows(s, query, (after, upto, limit))
         conflicted = {r[0] for r in s.execute(text("SELECT uid FROM sync_conflicts WHERE resolved_at IS NULL"))}
         batch, settled = [], 0
         for r in rows:
@@ -520,13 +544,23 @@ def _local_versions(s: Any, kind: str) -> dict[str, int]:
     return {u: int(v) for u, v in s.execute(text(f"SELECT uid, version FROM {table}"))}
 
 
-def _verify(st: "Station", client: HubClient, res: SyncResult) -> list[str]:
+def _local_records(st: "Station") -> list[tuple[str, str, int]]:
+    """(kind, uid, version) of every record this device uploads, for the final check."""
+    with st.read() as s:
+        return [(k, u, v) for k in sorted(P.UPLOAD_KINDS) for u, v in driver_rows(
+            s, f"SELECT uid, version FROM {SYNCED_MODELS[k].__tablename__}")]  # type: ignore[attr-defined]
+
+
+def _verify(st: "Station", client: HubClient, res: SyncResult,
+            local: list[tuple[str, str, int]] | None = None) -> list[str]:
+    """Compare per-kind fingerprints with the hub. ``local`` is a snapshot of :func:`_local_records`
+    taken earlier in this run (read here when None); records with unsent changes or open
+    conflicts are left out on both sides."""
     with st.read() as s:
         exclude = _exclusions(s)
-        conn = s.connection()
-        rows = [(k, u, v) for k in sorted(P.UPLOAD_KINDS) for u, v in conn.exec_driver_sql(
-            f"SELECT uid, version FROM {SYNCED_MODELS[k].__tablename__}").fetchall()  # type: ignore[attr-defined]
-            if u not in exclude]
+    if local is None:
+        local = _local_records(st)
+    rows = [r for r in local if r[1] not in exclude]
     answer = client.verify(P.fingerprint(rows), sorted(exclude))
     res.verified = bool(answer["ok"])
     res.mismatched = sorted(k for k, v in answer["kinds"].items() if not v["match"])

@@ -8,6 +8,7 @@ from __future__ import annotations
 import os
 import tempfile
 from collections import Counter
+from typing import Any, Iterator
 
 import pytest
 
@@ -46,15 +47,22 @@ _FIELDS = {"/v1/push": ["protocol", "station", "device_no", "device_id", "batch_
            "/v1/audit": ["entries"]}
 
 
+@pytest.fixture(scope="module")
+def app_client() -> Iterator[Any]:
+    """One client for the whole module, inside the app's lifespan: pushes go through the parse worker process."""
+    from fastapi.testclient import TestClient
+
+    with TestClient(_APP) as client:
+        yield client
+
+
 @pytest.mark.parametrize("path", sorted(_FIELDS))
 @settings(max_examples=150, deadline=None, suppress_health_check=list(HealthCheck))
 @given(data=st.data())
-def test_post_bodies_never_cause_server_errors(path: str, data: st.DataObject) -> None:
+def test_post_bodies_never_cause_server_errors(app_client: Any, path: str, data: st.DataObject) -> None:
     """The POST endpoints take gzip JSON the schema does not describe: fuzz their bodies directly."""
     import gzip
     import json
-
-    from fastapi.testclient import TestClient
 
     keys = _FIELDS[path]
     body = data.draw(st.one_of(_JSON, st.fixed_dictionaries({}, optional={k: _JSON for k in keys})))
@@ -62,8 +70,7 @@ def test_post_bodies_never_cause_server_errors(path: str, data: st.DataObject) -
     if data.draw(st.booleans()):
         raw = gzip.compress(raw)
     CASES[f"POST {path} (body)"] += 1
-    with TestClient(_APP) as client:
-        r = client.post(path, content=raw, headers={"X-Station-Protocol": "1", "Authorization": f"Bearer {_TOKEN}",
+    r = app_client.post(path, content=raw, headers={"X-Station-Protocol": "1", "Authorization": f"Bearer {_TOKEN}",
                                                      "Content-Encoding": "gzip"})
     assert r.status_code < 500, (path, body, r.status_code, r.text[:200])
     if r.status_code >= 400:

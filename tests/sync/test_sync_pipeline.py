@@ -8,6 +8,7 @@ sent after a batch failed.
 from __future__ import annotations
 
 import json
+import threading
 from typing import Any
 
 from conftest import Devices
@@ -25,22 +26,35 @@ A = "340621101"
 
 
 class CountingClient(HubClient):
-    """Counts pushes and pulls; optionally fails the n-th push as a dropped network would."""
+    """Counts pushes and pulls; optionally fails the n-th push as a dropped network would.
 
-    def __init__(self, *a: Any, fail_push: int = 0, max_changes: int = 0, **kw: Any) -> None:
+    With ``fail_late`` the failing push first waits until the push after it was answered
+    (a slow request that dies while the next batch, already on its way, gets through)."""
+
+    def __init__(self, *a: Any, fail_push: int = 0, max_changes: int = 0, fail_late: bool = False,
+                 **kw: Any) -> None:
         super().__init__(*a, **kw)
         self.pushes: list[list[int]] = []
+        self.answered: list[list[int]] = []
         self.pulls = 0
-        self.fail_push, self.max_changes = fail_push, max_changes
+        self.fail_push, self.max_changes, self.fail_late = fail_push, max_changes, fail_late
+        self.next_answered = threading.Event()
 
     def push(self, station: str, device_no: int, device_id: str, changes: list[dict[str, Any]],
              batch_id: str | None = None) -> dict[str, Any]:
         self.pushes.append([c["seq"] for c in changes])
-        if len(self.pushes) == self.fail_push:
+        n = len(self.pushes)
+        if n == self.fail_push:
+            if self.fail_late:
+                assert self.next_answered.wait(10), "the next batch was not sent while this one was in flight"
             raise SyncError("网络中断（测试）", code="network")
         if self.max_changes and len(changes) > self.max_changes:  # as a hub with a smaller body limit answers
             raise SyncError("请求过大（测试）", code="too_large", status=413)
-        return super().push(station, device_no, device_id, changes, batch_id=batch_id)
+        out = super().push(station, device_no, device_id, changes, batch_id=batch_id)
+        self.answered.append([c["seq"] for c in changes])
+        if n == self.fail_push + 1:
+            self.next_answered.set()
+        return out
 
     def pull(self, cursor: dict[str, int], limit: int = 1000) -> dict[str, Any]:
         self.pulls += 1
@@ -108,10 +122,33 @@ def test_nothing_is_sent_after_a_failed_batch(sqlite_devices: Devices) -> None:
     client.close()
     assert res.status == "error" and res.retryable
     # the first batch was answered and recorded; the failed second and everything after it wait
-    assert len(client.pushes) == 2 and pending(a1) == total - 3
+    # (a third may be on its way already while the second is in flight: see the next test)
+    assert len(client.pushes) in (2, 3) and pending(a1) == total - 3
     res = run_sync(a1)
     assert res.ok and res.verified and pending(a1) == 0
     assert held(a1) == hub_held(sqlite_devices.hub, A)
+
+
+def test_a_batch_in_flight_when_the_one_before_fails_goes_again_as_duplicates(sqlite_devices: Devices) -> None:
+    """Two batches in flight: batch 2 dies after batch 3, sent meanwhile, was taken by the hub. Batch 3's
+    answer is never recorded (answers are recorded in order), nothing after it is sent, and the next
+    sync sends 2 and 3 again: 3 comes back as duplicates, each record is on the hub once."""
+    a1 = sqlite_devices.new(A, "临涣镇司法所")
+    assert run_sync(a1).ok and pending(a1) == 0
+    uids = [a1.people.save_person({"name": f"测试{i}", "gender": "女"}).uid for i in range(12)]
+    total = pending(a1)
+    client = _client(sqlite_devices, a1, fail_push=2, fail_late=True)
+    res = run_sync(a1, client=client, batch_size=3)
+    client.close()
+    assert res.status == "error" and res.retryable
+    assert [len(p) for p in client.pushes] == [3, 3, 3] and len(client.answered) == 2  # the 4th never went
+    assert pending(a1) == total - 3
+    res = run_sync(a1)
+    assert res.ok and res.verified and pending(a1) == 0
+    assert (res.accepted, res.duplicate) == (total - 6, 3), res.summary()
+    assert held(a1) == hub_held(sqlite_devices.hub, A)
+    for uid in uids:
+        assert _hub_record(sqlite_devices, uid)[1]["_versions"] == [1]
 
 
 def test_a_batch_too_large_for_the_hub_goes_in_halves(sqlite_devices: Devices) -> None:
