@@ -184,6 +184,8 @@ def _check_changes(raw: list[Any]) -> list[tuple[Any, ...]]:
 _CHANGE_COLS = ("uid", "version", "base_version", "hash", "scope", "device_no", "device_seq", "batch_id",
                 "received_at")
 _RECORD_COLS = ("uid", "scope", "kind", "version", "hash", "seq", "device_no", "updated_at", "payload")
+
+
 @dataclass(frozen=True)
 class Batch:
     """An upload batch that passed every check that needs no database: ready to ingest."""
