@@ -36,7 +36,7 @@ from sqlalchemy import text  # noqa: E402
 from conftest import HubProcess  # noqa: E402
 from station import Station  # noqa: E402
 from station.bulk import insert_records  # noqa: E402
-from station.db.base import utcnow  # noqa: E402
+from station.db.base import new_uid, utcnow  # noqa: E402
 from station.models import Person  # noqa: E402
 from station.sync import login, run_sync  # noqa: E402
 from station.sync import protocol as P  # noqa: E402
@@ -45,7 +45,7 @@ from station.sync.client import HubClient  # noqa: E402
 
 def _people(n: int, device: str) -> list[dict[str, Any]]:
     now = utcnow()
-    return [{"uid": str(uuid.uuid4()), "version": 1, "created_at": now, "updated_at": now, "device_id": device,
+    return [{"uid": new_uid(), "version": 1, "created_at": now, "updated_at": now, "device_id": device,
              "created_by": None, "updated_by": None, "deleted": False, "kind": "person", "name": f"测试{i}",
              "gender": "男", "ethnicity": "汉族", "id_type": "none", "id_number": "", "birth_date": None,
              "phone": "", "address": f"南坪村{i % 50}组", "occupation": "农民", "special_groups": [],
@@ -84,7 +84,7 @@ def bench_end_to_end(hub: HubProcess, tmp: Path, template: Path, n: int, rep: in
     now = utcnow()
     stamp: Any = now.strftime("%Y-%m-%d %H:%M:%S.%f") if sqlite else now  # SQLAlchemy's SQLite DateTime text
     scope, batch, mark = f"raw{rep}", str(uuid.uuid4()), "?" if sqlite else "%s"
-    uids = [str(uuid.uuid4()) for _ in outbox]
+    uids = [new_uid() for _ in outbox]  # keys of the form the station makes
     records = [(u, scope, "person", v, h, i + 1, 1, stamp, p)
                for i, (u, (v, _, h, p, _)) in enumerate(zip(uids, outbox))]
     changes = [(u, v, b, h, scope, 1, q, batch, stamp) for u, (v, b, h, _, q) in zip(uids, outbox)]
@@ -103,7 +103,7 @@ def bench_end_to_end(hub: HubProcess, tmp: Path, template: Path, n: int, rep: in
     reg = service.register_device(eng, f"7{rep:03d}0000", name="直接写入")
     dev = service.authenticate(eng, reg["token"])
     with st.read() as s:
-        changes = [{"seq": r[0], "kind": "person", "uid": str(uuid.uuid4()), "version": 1, "base_version": 0,
+        changes = [{"seq": r[0], "kind": "person", "uid": new_uid(), "version": 1, "base_version": 0,
                     "payload": r[1]} for r in s.execute(text("SELECT seq, payload FROM outbox WHERE kind = 'person'"))]
     for c in changes:  # same rows under fresh uids, so the hub treats them as new
         c["payload"] = c["payload"].replace(json.loads(c["payload"])["uid"], c["uid"])
