@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import DateTime, Index, Integer, String, Text
+from sqlalchemy import DateTime, Index, Integer, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..db.base import Base
@@ -29,4 +29,6 @@ class OutboxEntry(Base):
     sent_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
     batch_id: Mapped[str | None] = mapped_column(String(36))
 
-    __table_args__ = (Index("ix_outbox_pending", "sent_at", "seq"),)
+    #: partial indexes: what sync looks for (unsent, rejected), not every entry ever written (0009)
+    __table_args__ = (Index("ix_outbox_unsent", "seq", sqlite_where=text("sent_at IS NULL")),
+                      Index("ix_outbox_rejected", "uid", sqlite_where=text("batch_id LIKE 'rejected:%'")))

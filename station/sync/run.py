@@ -534,8 +534,8 @@ def _download(st: "Station", client: HubClient, res: SyncResult, progress: Progr
 
 def _exclusions(s: Any) -> set[str]:
     """Records whose local and hub versions may legitimately differ right now."""
-    return {r[0] for r in s.execute(text(
-        "SELECT uid FROM outbox WHERE sent_at IS NULL OR batch_id LIKE 'rejected:%'"
+    return {r[0] for r in s.execute(text(  # one SELECT per partial index (an OR would read the whole outbox)
+        "SELECT uid FROM outbox WHERE sent_at IS NULL UNION SELECT uid FROM outbox WHERE batch_id LIKE 'rejected:%'"
         " UNION SELECT uid FROM sync_conflicts WHERE resolved_at IS NULL"))}
 
 
