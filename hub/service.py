@@ -25,6 +25,7 @@ from station.sync import protocol as P
 
 from .db import IN_CHUNK, insert_rows, lock_scope, select_in, writer
 from .models import HubBatch, HubChange, HubConflict, HubDevice, HubRecord, HubStation, utcnow
+from .payload_check import PayloadReader
 
 log = logging.getLogger("station_hub")
 
@@ -143,7 +144,7 @@ def _check_changes(raw: list[Any]) -> list[tuple[Any, ...]]:
     runs for every change of every upload.
     """
     out: list[tuple[Any, ...]] = []
-    append, sha256, loads, JSONDecodeError = out.append, hashlib.sha256, orjson.loads, orjson.JSONDecodeError
+    append, sha256, identity = out.append, hashlib.sha256, PayloadReader().identity
     upload, known_kinds, uid_ok = P.UPLOAD_KINDS, P.ALL_KINDS, P.UID_RE.match
     for c in raw:
         if not isinstance(c, dict):
@@ -156,16 +157,16 @@ def _check_changes(raw: list[Any]) -> list[tuple[Any, ...]]:
                                   "change lacks seq/kind/uid/version/base_version/hash/payload") from None
         # the payload travels as the canonical JSON text the device hashed: check it byte for byte
         try:
-            digest = sha256(payload.encode("utf-8")).hexdigest() if isinstance(payload, str) else None
+            data = payload.encode("utf-8") if isinstance(payload, str) else None
         except UnicodeEncodeError:  # lone surrogates: not text a device can have hashed
-            digest = None
-        if digest != chash:
+            data = None
+        if data is None or sha256(data).hexdigest() != chash:
             raise P.ProtocolError(422, "bad_hash", f"content hash does not match payload (seq {seq})")
         try:
-            parsed = loads(payload)
-        except JSONDecodeError:
+            p_uid, p_version, p_kind, is_object = identity(data)
+        except ValueError:
             raise P.ProtocolError(400, "bad_json", f"payload is not valid JSON (seq {seq})") from None
-        if not isinstance(parsed, dict):
+        if not is_object:
             raise P.ProtocolError(400, "bad_json", f"payload is not an object (seq {seq})")
         reason = None
         if kind not in upload:
@@ -174,7 +175,7 @@ def _check_changes(raw: list[Any]) -> list[tuple[Any, ...]]:
             reason = "bad_uid"
         elif version < 1 or base < 0 or base >= version:
             reason = "bad_version"
-        elif parsed.get("uid") != uid or parsed.get("version") != version or parsed.get("_kind") != kind:
+        elif p_uid != uid or p_version != version or p_kind != kind:
             reason = "payload_mismatch"
         append((seq, kind, uid, version, base, chash, payload, reason))
     return out
