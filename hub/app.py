@@ -154,7 +154,8 @@ def create_app(db_url: str | None = None) -> FastAPI:
         return JSONResponse({"protocol": P.PROTOCOL_VERSION, "min_protocol": P.MIN_PROTOCOL_VERSION,
                              "station": d.station_code, "device_no": d.device_no,
                              "limits": {"batch_changes": P.MAX_BATCH_CHANGES, "request_bytes": P.MAX_REQUEST_BYTES,
-                                        "audit_entries": P.MAX_AUDIT_ENTRIES}})
+                                        "audit_entries": P.MAX_AUDIT_ENTRIES},
+                             "features": [P.FEATURE_FINGERPRINT_SUM]})
 
     @app.post("/v1/push")
     async def push(request: Request) -> Response:
@@ -179,12 +180,13 @@ def create_app(db_url: str | None = None) -> FastAPI:
             if not isinstance(fp, dict) or not all(  # found by fuzzing: a bad shape must be a 400, not a 500
                     isinstance(v, dict) and isinstance(v.get("count", 0), int) for v in fp.values()):
                 raise TypeError
-            fp = {str(k): {"count": v.get("count", 0), "hash": str(v.get("hash", ""))} for k, v in fp.items()}
+            form = "sum" if body.get("form") == "sum" else "hash"  # devices from before send hashes
+            fp = {str(k): {"count": v.get("count", 0), form: str(v.get(form, ""))} for k, v in fp.items()}
         except P.ProtocolError as e:
             return _refuse(request, e.status, e.code, e.message, request.state.device)
         except (KeyError, TypeError, AttributeError):
             return _refuse(request, 400, "bad_json", "verify needs kinds", request.state.device)
-        return await _call(request, service.verify, engine, request.state.device, fp, exclude)
+        return await _call(request, service.verify, engine, request.state.device, fp, exclude, form)
 
     @app.post("/v1/manifest")
     async def manifest(request: Request) -> Response:

@@ -73,6 +73,18 @@ class HubRecord(HubBase):
                       Index("ix_hub_records_scope_kind", "scope", "kind"))
 
 
+class HubFingerprint(HubBase):
+    """Per station (scope) and kind: the records the hub holds, as a count and a sum of their terms
+    (:func:`station.sync.protocol.record_term`, hex of the sum mod 2**256), kept by every write.
+    The row of kind ``""`` marks the scope ``seq`` at which the others are complete (in ``count``)."""
+
+    __tablename__ = "hub_fingerprints"
+    scope: Mapped[str] = mapped_column(String(32), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(24), primary_key=True)
+    count: Mapped[int] = mapped_column(BigInteger)
+    total: Mapped[str] = mapped_column(String(64))
+
+
 class HubChange(HubBase):
     """Every accepted change (identity only), for idempotent replays."""
 
@@ -122,6 +134,8 @@ class HubBatch(HubBase):
     device: Mapped[int] = mapped_column(ForeignKey("hub_devices.id"))
     received_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     changes: Mapped[int] = mapped_column(Integer)
+    #: ``{"counts": {status: n}, "others": [{seq, status}...]}``: the changes not simply accepted
+    #: (hubs from before stored ``[{seq, status}...]`` for every change)
     results: Mapped[object] = mapped_column(JSON)
 
 

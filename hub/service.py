@@ -14,6 +14,7 @@ import os
 import secrets
 import threading
 import uuid
+from collections import Counter
 from dataclasses import dataclass
 from typing import Any, Iterable
 
@@ -23,6 +24,7 @@ from sqlalchemy.exc import IntegrityError
 
 from station.sync import protocol as P
 
+from . import fingerprints
 from .db import IN_CHUNK, insert_rows, lock_scope, select_in, writer
 from .models import HubBatch, HubChange, HubConflict, HubDevice, HubRecord, HubStation, utcnow
 from .payload_check import PayloadReader
@@ -63,6 +65,7 @@ def _stamp(t: dt.datetime) -> str:
 def ensure_scope(conn: Connection, code: str, **fields: str) -> None:
     if conn.execute(select(HubStation.code).where(HubStation.code == code)).first() is None:
         conn.execute(insert(HubStation).values(code=code, seq=0, created_at=utcnow(), **fields))
+        fingerprints.start(conn, code)
     elif fields:
         conn.execute(update(HubStation).where(HubStation.code == code).values(**fields))
 
@@ -139,12 +142,13 @@ def authenticate(engine: Engine, token: str | None) -> Device:
 def _check_changes(raw: list[Any]) -> list[tuple[Any, ...]]:
     """Validate a batch's changes before anything is written; corruption anywhere raises.
 
-    Returns ``(seq, kind, uid, version, base_version, hash, payload text, reason)`` per
-    change, ``reason`` naming why the change is rejected (or None). One tight loop: it
-    runs for every change of every upload.
+    Returns ``(seq, kind, uid, version, base_version, hash, payload text, reason, term)`` per
+    change, ``reason`` naming why the change is rejected (or None) and ``term`` its record
+    term for the kept fingerprint (:mod:`hub.fingerprints`). One tight loop: it runs for
+    every change of every upload.
     """
     out: list[tuple[Any, ...]] = []
-    append, sha256, identity = out.append, hashlib.sha256, PayloadReader().identity
+    append, sha256, identity, term = out.append, hashlib.sha256, PayloadReader().identity, P.record_term
     upload, known_kinds, uid_ok = P.UPLOAD_KINDS, P.ALL_KINDS, P.UID_RE.match
     for c in raw:
         if not isinstance(c, dict):
@@ -177,7 +181,7 @@ def _check_changes(raw: list[Any]) -> list[tuple[Any, ...]]:
             reason = "bad_version"
         elif p_uid != uid or p_version != version or p_kind != kind:
             reason = "payload_mismatch"
-        append((seq, kind, uid, version, base, chash, payload, reason))
+        append((seq, kind, uid, version, base, chash, payload, reason, None if reason else term(uid, version)))
     return out
 
 
@@ -249,10 +253,11 @@ def ingest(engine: Engine, device: Device, body: dict[str, Any] | Batch, *, dela
             seq = lock_scope(conn, scope)
             if conn.execute(select(HubBatch.batch_id).where(HubBatch.batch_id == batch_id)).first():
                 raise HubError(409, "replayed", "该批次已处理过（重放被拒绝）")
+            tally = fingerprints.Tally.open(conn, scope, seq)
             uids = list({ch[2] for ch in checked if ch[7] is None})
-            heads: dict[str, tuple[str, int, str, str]] = {  # uid -> (scope, version, hash, payload)
-                r[0]: (r[1], r[2], r[3], r[4]) for r in select_in(
-                    conn, "SELECT uid, scope, version, hash, payload FROM hub_records WHERE uid IN ({})", uids)}
+            heads: dict[str, tuple[str, int, str, str, str]] = {  # uid -> (scope, version, hash, payload, kind)
+                r[0]: (r[1], r[2], r[3], r[4], r[5]) for r in select_in(
+                    conn, "SELECT uid, scope, version, hash, payload, kind FROM hub_records WHERE uid IN ({})", uids)}
             # every accepted change and every kept conflict has a head (records are never deleted),
             # so only records the hub already holds can have them: a batch of new records skips these reads
             held = list(heads)
@@ -274,7 +279,7 @@ def ingest(engine: Engine, device: Device, body: dict[str, Any] | Batch, *, dela
             upserts: dict[str, tuple[Any, ...]] = {}
             resolved: list[str] = []
             max_seq = 0
-            for cseq, kind, uid, version, base, chash, payload, reason in checked:
+            for cseq, kind, uid, version, base, chash, payload, reason, term in checked:
                 res: dict[str, Any] = {"seq": cseq, "uid": uid, "version": version}
                 results.append(res)
                 max_seq = max(max_seq, cseq)
@@ -308,7 +313,12 @@ def ingest(engine: Engine, device: Device, body: dict[str, Any] | Batch, *, dela
                     continue
                 seq += 1
                 upserts[uid] = (uid, scope, kind, version, chash, seq, device_no, now_db, payload)
-                heads[uid] = (scope, version, chash, payload)
+                if tally is not None:
+                    if head is None:
+                        tally.put(kind, term)
+                    else:
+                        tally.replace(head[4], P.record_term(uid, head[1]), term)
+                heads[uid] = (scope, version, chash, payload, head[4] if head is not None else kind)
                 known[(uid, version)] = chash
                 new_changes.append((uid, version, base, chash, scope, device_no, cseq, batch_id, now_db))
                 if open_conflicts:
@@ -331,6 +341,8 @@ def ingest(engine: Engine, device: Device, body: dict[str, Any] | Batch, *, dela
                                 ("v", "version"), ("h", "hash"), ("s", "seq"), ("d", "device_no"),
                                 ("t", "updated_at"), ("p", "payload"), ("u", "uid"))}), changed)
                 conn.execute(update(HubStation).where(HubStation.code == scope).values(seq=seq))
+                if tally is not None:
+                    tally.save(conn, scope, seq)
             if new_conflicts:
                 conn.execute(insert(HubConflict), new_conflicts)
             if resolved:
@@ -338,9 +350,13 @@ def ingest(engine: Engine, device: Device, body: dict[str, Any] | Batch, *, dela
                     conn.execute(update(HubConflict).where(HubConflict.uid.in_(resolved[i:i + IN_CHUNK]),
                                                            HubConflict.device_no == device_no,
                                                            HubConflict.resolved_at.is_(None)).values(resolved_at=now))
+            # kept: how many of each answer, and which changes were not simply accepted (an accepted
+            # batch would otherwise store one entry per change, read by nobody)
+            counts = dict(Counter(r["status"] for r in results))
             conn.execute(insert(HubBatch).values(batch_id=batch_id, device=device.id, received_at=now,
-                                                 changes=len(results), results=[
-                                                     {"seq": r["seq"], "status": r["status"]} for r in results]))
+                                                 changes=len(results), results={"counts": counts, "others": [
+                                                     {"seq": r["seq"], "status": r["status"]} for r in results
+                                                     if r["status"] != "accepted"]}))
             conn.execute(update(HubDevice).where(HubDevice.id == device.id).values(
                 last_seen_at=now, last_seq=func.greatest(HubDevice.last_seq, max_seq)
                 if not sqlite else func.max(HubDevice.last_seq, max_seq)))
@@ -348,9 +364,6 @@ def ingest(engine: Engine, device: Device, body: dict[str, Any] | Batch, *, dela
         log.warning("push conflict-retry station=%s device=%s batch=%s: %s", scope, device.device_no, batch_id,
                     type(e.orig).__name__)
         raise HubError(503, "retry", "并发写入冲突，请稍后重试") from None
-    counts: dict[str, int] = {}
-    for r in results:
-        counts[r["status"]] = counts.get(r["status"], 0) + 1
     log.info("push station=%s device=%s batch=%s changes=%d %s", scope, device.device_no, batch_id, len(results),
              " ".join(f"{k}={v}" for k, v in sorted(counts.items())))
     return {"batch_id": batch_id, "results": results}
@@ -367,6 +380,7 @@ def put_records_conn(conn: Connection, scope: str, records: Iterable[dict[str, A
                      only_if_changed: bool = False) -> int:
     """Write hub-managed records (reference data) as new versions on top of whatever the hub holds."""
     seq = lock_scope(conn, scope)
+    tally = fingerprints.Tally.open(conn, scope, seq)
     now = utcnow()
     n = 0
     for data in records:
@@ -395,11 +409,17 @@ def put_records_conn(conn: Connection, scope: str, records: Iterable[dict[str, A
             conn.execute(insert(HubRecord).values(uid=uid, **values))
         else:
             conn.execute(update(HubRecord).where(HubRecord.uid == uid).values(**values))
+        if tally is not None:
+            if head is not None:
+                tally.take(head.kind, P.record_term(uid, head.version))
+            tally.put(kind, P.record_term(uid, merged["version"]))
         conn.execute(insert(HubChange).values(uid=uid, version=merged["version"], base_version=merged["version"] - 1,
                                               hash=h, scope=scope, device_no=0, device_seq=0, batch_id="hub",
                                               received_at=now))
         n += 1
     conn.execute(update(HubStation).where(HubStation.code == scope).values(seq=seq))
+    if tally is not None:
+        tally.save(conn, scope, seq)
     return n
 
 
@@ -478,27 +498,42 @@ def manifest(engine: Engine, device: Device, kind: str) -> list[tuple[str, int]]
                 HubRecord.scope.in_([device.station_code, P.COUNTY_SCOPE]), HubRecord.kind == kind))]
 
 
-def verify(engine: Engine, device: Device, station_fp: dict[str, Any], exclude: list[str]) -> dict[str, Any]:
-    """Compare the station's per-kind fingerprint with the hub's (minus uids the station excludes)."""
+def verify(engine: Engine, device: Device, station_fp: dict[str, Any], exclude: list[str],
+           form: str = "hash") -> dict[str, Any]:
+    """Compare the station's per-kind fingerprint with the hub's (minus uids the station excludes).
+
+    ``form`` "sum": :func:`~station.sync.protocol.fingerprint_sums`, which the hub keeps as it
+    writes (:mod:`hub.fingerprints`); "hash": :func:`~station.sync.protocol.fingerprint`, for
+    devices from before, computed here from every record of the station.
+    """
     skip = set(exclude)
-    with engine.connect() as conn:
-        mark = "?" if conn.dialect.name == "sqlite" else "%s"
-        rows = conn.exec_driver_sql(f"SELECT kind, uid, version FROM hub_records WHERE scope IN ({mark}, {mark})",
-                                    (device.station_code, P.COUNTY_SCOPE)).fetchall()
-        kinds_up = P.UPLOAD_KINDS
-        hub_fp = P.fingerprint(r for r in rows if r[0] in kinds_up and r[1] not in skip)
+    if form == "sum":
+        kept = fingerprints.current(engine, device.station_code)
+        with engine.connect() as conn:
+            left_out = [r[1:] for r in select_in(conn, "SELECT scope, kind, uid, version FROM hub_records"
+                                                       " WHERE uid IN ({})", sorted(skip))
+                        if r[0] == device.station_code]
+        hub_fp = fingerprints.without(kept, left_out)
+        empty: dict[str, Any] = {"count": 0, "sum": P.sum_hex(0)}
+    else:
+        with engine.connect() as conn:
+            mark = "?" if conn.dialect.name == "sqlite" else "%s"
+            rows = conn.exec_driver_sql(f"SELECT kind, uid, version FROM hub_records WHERE scope IN ({mark}, {mark})",
+                                        (device.station_code, P.COUNTY_SCOPE)).fetchall()
+            kinds_up = P.UPLOAD_KINDS
+            hub_fp = P.fingerprint(r for r in rows if r[0] in kinds_up and r[1] not in skip)
+        empty = {"count": 0, "hash": ""}
     kinds = sorted((set(hub_fp) | set(station_fp)) & P.UPLOAD_KINDS)
-    report = {k: {"hub": hub_fp.get(k, {"count": 0, "hash": ""}),
-                  "station": station_fp.get(k, {"count": 0, "hash": ""})} for k in kinds}
+    report = {k: {"hub": hub_fp.get(k, empty), "station": station_fp.get(k, empty)} for k in kinds}
     for k, v in report.items():
-        v["match"] = v["hub"]["count"] == v["station"]["count"] and v["hub"]["hash"] == v["station"]["hash"]
+        v["match"] = v["hub"] == v["station"]
     ok = all(v["match"] for v in report.values())
     if ok:
         with writer(engine).begin() as conn:
             conn.execute(update(HubStation).where(HubStation.code == device.station_code)
                          .values(last_sync_at=utcnow()))
-    log.info("verify station=%s device=%s ok=%s mismatched=%s", device.station_code, device.device_no, ok,
-             ",".join(k for k, v in report.items() if not v["match"]) or "-")
+    log.info("verify station=%s device=%s form=%s ok=%s mismatched=%s", device.station_code, device.device_no,
+             form, ok, ",".join(k for k, v in report.items() if not v["match"]) or "-")
     return {"ok": ok, "kinds": report}
 
 

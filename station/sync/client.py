@@ -124,8 +124,12 @@ class HubClient:
         return dict(self._send("GET", "/v1/pull", params={"s": cursor.get("s", 0), "c": cursor.get("c", 0),
                                                           "limit": limit}))
 
-    def verify(self, kinds: dict[str, Any], exclude: list[str]) -> dict[str, Any]:
-        return dict(self._send("POST", "/v1/verify", body={"kinds": kinds, "exclude": exclude}))
+    def verify(self, kinds: dict[str, Any], exclude: list[str], form: str = "hash") -> dict[str, Any]:
+        """``form``: "sum" (:func:`~.protocol.fingerprint_sums`, if the hub announces it) or "hash"."""
+        body: dict[str, Any] = {"kinds": kinds, "exclude": exclude}
+        if form != "hash":
+            body["form"] = form
+        return dict(self._send("POST", "/v1/verify", body=body))
 
     def manifest(self, kind: str) -> list[tuple[str, int]]:
         return [(u, int(v)) for u, v in self._send("POST", "/v1/manifest", body={"kind": kind})]

@@ -117,6 +117,38 @@ def unpack(raw: bytes, *, max_inflated: int = MAX_INFLATED_BYTES) -> dict[str, A
     return body
 
 
+#: what a hub can do beyond protocol 1, announced in ``hello`` ("features")
+FEATURE_FINGERPRINT_SUM = "fingerprint_sum"
+_SUM_BITS = 256
+
+
+def record_term(uid: str, version: int) -> int:
+    """A record's term in :func:`fingerprint_sums`: SHA-256 of ``uid:version``, as an integer."""
+    return int.from_bytes(hashlib.sha256(f"{uid}:{int(version)}".encode()).digest(), "big")
+
+
+def sum_hex(total: int) -> str:
+    return f"{total % (1 << _SUM_BITS):064x}"
+
+
+def fingerprint_sums(rows: Iterable[tuple[str, str, int]]) -> dict[str, dict[str, Any]]:
+    """Per-kind count and sum (mod 2**256) of :func:`record_term` over ``(kind, uid, version)`` rows.
+
+    Compares like :func:`fingerprint` (order-free; any missing record or other version
+    changes it), but a record's term can be added or taken out alone: the hub keeps this
+    fingerprint up to date as it writes (``hub.fingerprints``) instead of reading all of a
+    station's records for every sync's final check.
+    """
+    acc: dict[str, list[int]] = {}
+    for kind, uid, version in rows:
+        a = acc.get(kind)
+        if a is None:
+            a = acc[kind] = [0, 0]
+        a[0] += 1
+        a[1] += record_term(uid, version)
+    return {kind: {"count": n, "sum": sum_hex(total)} for kind, (n, total) in acc.items()}
+
+
 def fingerprint(rows: Iterable[tuple[str, str, int]]) -> dict[str, dict[str, Any]]:
     """Per-kind count and hash of ``(kind, uid, version)`` rows, independent of row order.
 

@@ -240,17 +240,18 @@ def _run(st: "Station", client: HubClient, res: SyncResult, progress: Progress, 
     limit = (hello.get("limits") or {}).get("batch_changes")
     if isinstance(limit, int) and limit > 0:  # never more than this hub accepts
         batch_size = min(batch_size, limit)
+    sums = P.FEATURE_FINGERPRINT_SUM in (hello.get("features") or ())  # the hub keeps summed fingerprints
     audit_batch = (hello.get("limits") or {}).get("audit_entries")
     if not isinstance(audit_batch, int) or audit_batch <= 0:
         audit_batch = P.OLD_HUB_AUDIT_ENTRIES
     # the audit entries go up beside the changes (their own requests, on a thread of their own):
     # the device reads and packs one while the hub works on the other
-    snapshot: list[Future[list[tuple[str, str, int]]]] = []
+    snapshot: list[Future[_Snapshot]] = []
     with ThreadPoolExecutor(2, thread_name_prefix="sync-side") as side:
         audit_sent = side.submit(_upload_audit, st, client, min(audit_batch, P.MAX_AUDIT_ENTRIES), cancel)
         try:
             _upload(st, client, res, progress, cancel, batch_size, station_code, device_no,
-                    on_last_sent=lambda: snapshot.append(side.submit(_local_records, st)))
+                    on_last_sent=lambda: snapshot.append(side.submit(_Snapshot.take, st, sums)))
         finally:
             audit_error = audit_sent.exception()  # waits: nothing of this run outlives it
     if audit_error is not None:
@@ -262,7 +263,7 @@ def _run(st: "Station", client: HubClient, res: SyncResult, progress: Progress, 
     local = snapshot[0].result() if snapshot and res.applied == applied and not snapshot[0].exception() else None
     for attempt in range(2):
         progress("verify", attempt, 2)
-        mismatched = _verify(st, client, res, local)
+        mismatched = _verify(st, client, res, local, sums)
         local = None
         if not mismatched or attempt == 1:
             break
@@ -551,17 +552,42 @@ def _local_records(st: "Station") -> list[tuple[str, str, int]]:
             s, f"SELECT uid, version FROM {SYNCED_MODELS[k].__tablename__}")]  # type: ignore[attr-defined]
 
 
-def _verify(st: "Station", client: HubClient, res: SyncResult,
-            local: list[tuple[str, str, int]] | None = None) -> list[str]:
-    """Compare per-kind fingerprints with the hub. ``local`` is a snapshot of :func:`_local_records`
-    taken earlier in this run (read here when None); records with unsent changes or open
-    conflicts are left out on both sides."""
+@dataclass(frozen=True)
+class _Snapshot:
+    """This device's records and their fingerprint, taken while the hub writes the last batch."""
+    rows: list[tuple[str, str, int]]
+    uids: frozenset[str]
+    sums: bool  # fingerprint_sums (the hub keeps them) or fingerprint (hubs from before)
+    fingerprint: dict[str, dict[str, Any]]
+
+    @classmethod
+    def take(cls, st: "Station", sums: bool) -> "_Snapshot":
+        rows = _local_records(st)
+        return cls(rows, frozenset(r[1] for r in rows), sums,
+                   P.fingerprint_sums(rows) if sums else P.fingerprint(rows))
+
+    @property
+    def form(self) -> str:
+        return "sum" if self.sums else "hash"
+
+    def without(self, exclude: set[str]) -> dict[str, dict[str, Any]]:
+        """The fingerprint with ``exclude`` left out (as taken, in the usual case of none to leave out)."""
+        if self.uids.isdisjoint(exclude):
+            return self.fingerprint
+        rows = (r for r in self.rows if r[1] not in exclude)
+        return P.fingerprint_sums(rows) if self.sums else P.fingerprint(rows)
+
+
+def _verify(st: "Station", client: HubClient, res: SyncResult, local: _Snapshot | None = None,
+            sums: bool = False) -> list[str]:
+    """Compare per-kind fingerprints with the hub. ``local`` is a snapshot taken earlier in this
+    run (taken here when None); records with unsent changes or open conflicts are left out on
+    both sides."""
     with st.read() as s:
         exclude = _exclusions(s)
-    if local is None:
-        local = _local_records(st)
-    rows = [r for r in local if r[1] not in exclude]
-    answer = client.verify(P.fingerprint(rows), sorted(exclude))
+    if local is None or local.sums != sums:
+        local = _Snapshot.take(st, sums)
+    answer = client.verify(local.without(exclude), sorted(exclude), local.form)
     res.verified = bool(answer["ok"])
     res.mismatched = sorted(k for k, v in answer["kinds"].items() if not v["match"])
     return res.mismatched
