@@ -244,23 +244,30 @@ def _run(st: "Station", client: HubClient, res: SyncResult, progress: Progress, 
     audit_batch = (hello.get("limits") or {}).get("audit_entries")
     if not isinstance(audit_batch, int) or audit_batch <= 0:
         audit_batch = P.OLD_HUB_AUDIT_ENTRIES
-    # the audit entries go up beside the changes (their own requests, on a thread of their own):
-    # the device reads and packs one while the hub works on the other
+    # Beside the change upload, on threads of their own: the audit entries go up once its first
+    # batch is on its way (the hub gets that at once; then the device reads and packs one request
+    # while the hub works on another), and the snapshot of this device's records for the final
+    # check is taken once the last batch is (the hub writes that meanwhile). Uploading changes no
+    # record, and a record edited meanwhile has an unsent outbox entry, which the check leaves out
+    # anyway: only a download bringing records of uploaded kinds makes the snapshot stale.
+    audit_sent: list[Future[None]] = []
     snapshot: list[Future[_Snapshot]] = []
+
+    def send_audit() -> None:
+        if not audit_sent:
+            audit_sent.append(side.submit(_upload_audit, st, client, min(audit_batch, P.MAX_AUDIT_ENTRIES), cancel))
+
     with ThreadPoolExecutor(2, thread_name_prefix="sync-side") as side:
-        audit_sent = side.submit(_upload_audit, st, client, min(audit_batch, P.MAX_AUDIT_ENTRIES), cancel)
         try:
-            _upload(st, client, res, progress, cancel, batch_size, station_code, device_no,
+            _upload(st, client, res, progress, cancel, batch_size, station_code, device_no, on_first_sent=send_audit,
                     on_last_sent=lambda: snapshot.append(side.submit(_Snapshot.take, st, sums)))
+            send_audit()  # nothing to upload: the audit entries may still have to go
         finally:
-            audit_error = audit_sent.exception()  # waits: nothing of this run outlives it
+            audit_error = audit_sent[0].exception() if audit_sent else None  # waits: nothing of this run outlives it
     if audit_error is not None:
         raise audit_error
-    applied = res.applied
-    _download(st, client, res, progress, cancel)
-    # the snapshot holds unless the download changed records: uploading changes no record, and a
-    # record edited meanwhile has an unsent outbox entry, so the check leaves it out anyway
-    local = snapshot[0].result() if snapshot and res.applied == applied and not snapshot[0].exception() else None
+    stale = _download(st, client, res, progress, cancel)
+    local = snapshot[0].result() if snapshot and not stale and snapshot[0].exception() is None else None
     for attempt in range(2):
         progress("verify", attempt, 2)
         mismatched = _verify(st, client, res, local, sums)
@@ -307,7 +314,7 @@ FIRST_BATCH = 5000
 
 
 def _upload(st: "Station", client: HubClient, res: SyncResult, progress: Progress, cancel: Cancel | None,
-            batch_size: int, station_code: str, device_no: int,
+            batch_size: int, station_code: str, device_no: int, on_first_sent: Callable[[], None] | None = None,
             on_last_sent: Callable[[], None] | None = None) -> None:
     """Send the outbox in batches, pipelined with the local work and the hub's.
 
@@ -353,6 +360,9 @@ def _upload(st: "Station", client: HubClient, res: SyncResult, progress: Progres
                     client.prepare_push(station_code, device_no, st.device_id, changes, batch_id)
                 nxt = (pool.submit(push, pending[0] if pending else None, changes, batch_id), batch, batch_id)
                 after = batch[-1][0]
+                if on_first_sent is not None:
+                    on_first_sent()
+                    on_first_sent = None
             if nxt is None and pending is not None and on_last_sent is not None and not skipped and not blocked:
                 on_last_sent()  # nothing left to read: the device is idle until the last answer
                 on_last_sent = None
@@ -516,7 +526,10 @@ def _apply_page(st: "Station", records: list[dict[str, Any]], cursor: dict[str, 
 
 
 def _download(st: "Station", client: HubClient, res: SyncResult, progress: Progress,
-              cancel: Cancel | None) -> None:
+              cancel: Cancel | None) -> bool:
+    """Download and apply pages until the hub has no more; True if any applied page held records
+    of uploaded kinds (a snapshot of this device's records taken before is then stale)."""
+    uploaded = False
     with st.read() as s:
         cursor = state.get(s, "cursor") or {"s": 0, "c": 0}
     while True:
@@ -528,9 +541,10 @@ def _download(st: "Station", client: HubClient, res: SyncResult, progress: Progr
         res.received += len(page["records"])
         res.applied += counts["applied"]
         res.failed += counts["failed"]
+        uploaded = uploaded or (counts["applied"] > 0 and any(r.get("kind") in P.UPLOAD_KINDS for r in page["records"]))
         progress("download", res.received, res.received + (P.PAGE_RECORDS if page["more"] else 0))
         if not page["more"]:
-            break
+            return uploaded
 
 
 def _exclusions(s: Any) -> set[str]:
