@@ -155,14 +155,15 @@ def create_app(db_url: str | None = None) -> FastAPI:
                              "station": d.station_code, "device_no": d.device_no,
                              "limits": {"batch_changes": P.MAX_BATCH_CHANGES, "request_bytes": P.MAX_REQUEST_BYTES,
                                         "audit_entries": P.MAX_AUDIT_ENTRIES},
-                             "features": [P.FEATURE_FINGERPRINT_SUM]})
+                             "features": [P.FEATURE_FINGERPRINT_SUM, P.FEATURE_PUSH_FRAMES]})
 
     @app.post("/v1/push")
     async def push(request: Request) -> Response:
         device: Device = request.state.device
         try:
             received = await _received(request)
-            batch = await _parse(service.parse_push, received, device)
+            frames = request.headers.get("content-type", "").startswith(P.FRAMES_CONTENT_TYPE)
+            batch = await _parse(service.parse_push, received, device, frames)
         except (P.ProtocolError, HubError) as e:
             return _refuse(request, e.status, e.code, e.message, device)
         return await _call(request, lambda: service.ingest(engine, device, batch, delay=ingest_delay))

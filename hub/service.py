@@ -16,7 +16,7 @@ import threading
 import uuid
 from collections import Counter
 from dataclasses import dataclass
-from typing import Any, Iterable
+from typing import Any, Iterable, Iterator
 
 import orjson
 from sqlalchemy import Connection, Engine, func, insert, select, update
@@ -139,17 +139,9 @@ def authenticate(engine: Engine, token: str | None) -> Device:
 
 # --- upload -------------------------------------------------------------------------------
 
-def _check_changes(raw: list[Any]) -> list[tuple[Any, ...]]:
-    """Validate a batch's changes before anything is written; corruption anywhere raises.
-
-    Returns ``(seq, kind, uid, version, base_version, hash, payload text, reason, term)`` per
-    change, ``reason`` naming why the change is rejected (or None) and ``term`` its record
-    term for the kept fingerprint (:mod:`hub.fingerprints`). One tight loop: it runs for
-    every change of every upload.
-    """
-    out: list[tuple[Any, ...]] = []
-    append, sha256, identity, term = out.append, hashlib.sha256, PayloadReader().identity, P.record_term
-    upload, known_kinds, uid_ok = P.UPLOAD_KINDS, P.ALL_KINDS, P.UID_RE.match
+def _json_changes(raw: list[Any]) -> Iterator[tuple[Any, ...]]:
+    """The changes of a JSON batch as ``(seq, kind, uid, version, base_version, hash, payload
+    bytes or None, payload text)``; ``None`` bytes when the text cannot have been hashed."""
     for c in raw:
         if not isinstance(c, dict):
             raise P.ProtocolError(400, "bad_change", "change is not an object")
@@ -159,11 +151,54 @@ def _check_changes(raw: list[Any]) -> list[tuple[Any, ...]]:
         except (KeyError, TypeError, ValueError):
             raise P.ProtocolError(400, "bad_change",
                                   "change lacks seq/kind/uid/version/base_version/hash/payload") from None
-        # the payload travels as the canonical JSON text the device hashed: check it byte for byte
         try:
             data = payload.encode("utf-8") if isinstance(payload, str) else None
         except UnicodeEncodeError:  # lone surrogates: not text a device can have hashed
             data = None
+        yield seq, kind, uid, version, base, chash, data, payload
+
+
+def _framed_changes(head: list[Any], payloads: memoryview) -> Iterator[tuple[Any, ...]]:
+    """The changes of a batch sent as frames (:func:`station.sync.protocol.pack_frames`), in the
+    form of :func:`_json_changes`; the payload lengths must add up to the bytes that follow."""
+    end = len(payloads)
+    at = 0
+    for c in head:
+        try:
+            if not isinstance(c, list) or len(c) != 7:
+                raise TypeError
+            seq, kind, uid, version, base, chash, size = (int(c[0]), str(c[1]), str(c[2]), int(c[3]), int(c[4]),
+                                                          str(c[5]), int(c[6]))
+        except (TypeError, ValueError):
+            raise P.ProtocolError(400, "bad_change", "a framed change is [seq, kind, uid, version, base_version,"
+                                  " hash, payload length]") from None
+        if size < 0 or at + size > end:
+            raise P.ProtocolError(400, "bad_frames", f"payload lengths run past the body (seq {seq})")
+        data = bytes(payloads[at:at + size])
+        at += size
+        try:
+            payload = data.decode("utf-8")
+        except UnicodeDecodeError:
+            raise P.ProtocolError(400, "bad_json", f"payload is not UTF-8 text (seq {seq})") from None
+        yield seq, kind, uid, version, base, chash, data, payload
+    if at != end:
+        raise P.ProtocolError(400, "bad_frames", "payload bytes left over after the last change")
+
+
+def _check_changes(changes: Iterable[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
+    """Validate a batch's changes before anything is written; corruption anywhere raises.
+
+    Takes the changes as :func:`_json_changes` or :func:`_framed_changes` yields them.
+    Returns ``(seq, kind, uid, version, base_version, hash, payload text, reason, term)`` per
+    change, ``reason`` naming why the change is rejected (or None) and ``term`` its record
+    term for the kept fingerprint (:mod:`hub.fingerprints`). One tight loop: it runs for
+    every change of every upload.
+    """
+    out: list[tuple[Any, ...]] = []
+    append, sha256, identity, term = out.append, hashlib.sha256, PayloadReader().identity, P.record_term
+    upload, known_kinds, uid_ok = P.UPLOAD_KINDS, P.ALL_KINDS, P.UID_RE.match
+    for seq, kind, uid, version, base, chash, data, payload in changes:
+        # the payload is the canonical JSON text the device hashed: check it byte for byte
         if data is None or sha256(data).hexdigest() != chash:
             raise P.ProtocolError(422, "bad_hash", f"content hash does not match payload (seq {seq})")
         try:
@@ -208,16 +243,34 @@ def parse_worker_init() -> None:
         threading.Thread(target=watch, name="hub-parent-watch", daemon=True).start()
 
 
-def parse_push(raw: bytes, device: Device) -> Batch:
+def parse_push(raw: bytes, device: Device, frames: bool = False) -> Batch:
     """Inflate, parse and check a push body (the CPU-heavy half of a push, no database).
 
+    ``frames``: sent as frames (:func:`station.sync.protocol.pack_frames`), else gzip JSON.
     Runs in the hub's parse worker process (:mod:`hub.app`), so that the hub's main
     process writes batch N while the worker reads batch N+1."""
-    return prepare(P.unpack(raw), device)
+    if not frames:
+        return prepare(P.unpack(raw), device)
+    data = P.inflate(raw)
+    cut = data.find(b"\n")
+    try:
+        head = orjson.loads(data[:cut]) if cut >= 0 else None
+    except orjson.JSONDecodeError:
+        head = None
+    if not isinstance(head, dict):
+        raise P.ProtocolError(400, "bad_frames", "a framed batch starts with one line of JSON (the envelope)")
+    batch_id, changes = _envelope(head, device)
+    return Batch(batch_id, _check_changes(_framed_changes(changes, memoryview(data)[cut + 1:])))
 
 
 def prepare(body: dict[str, Any], device: Device) -> Batch:
     """Check a batch's envelope and every change; any refusal raises (nothing is written)."""
+    batch_id, changes = _envelope(body, device)
+    return Batch(batch_id, _check_changes(_json_changes(changes)))
+
+
+def _envelope(body: dict[str, Any], device: Device) -> tuple[str, list[Any]]:
+    """A batch's id and change list, once its envelope matches the device and the limits."""
     if body.get("protocol") != P.PROTOCOL_VERSION:
         raise P.ProtocolError(426, "protocol", "protocol version in body does not match")
     if body.get("station") != device.station_code or body.get("device_no") != device.device_no:
@@ -230,7 +283,7 @@ def prepare(body: dict[str, Any], device: Device) -> Batch:
         raise P.ProtocolError(400, "bad_batch", "changes must be a list")
     if len(raw) > P.MAX_BATCH_CHANGES:
         raise P.ProtocolError(413, "batch_too_large", f"at most {P.MAX_BATCH_CHANGES} changes per batch")
-    return Batch(batch_id, _check_changes(raw))
+    return batch_id, raw
 
 
 def ingest(engine: Engine, device: Device, body: dict[str, Any] | Batch, *, delay: float = 0.0) -> dict[str, Any]:

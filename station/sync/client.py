@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import uuid
-from typing import Any
+from typing import Any, Sequence
 
 import httpx
 import orjson
@@ -34,22 +34,25 @@ class HubClient:
         self.close()
 
     def _send(self, method: str, path: str, *, body: dict[str, Any] | None = None,
-              params: dict[str, Any] | None = None, retry: bool = True, packed: bytes | None = None) -> Any:
+              params: dict[str, Any] | None = None, retry: bool = True, packed: bytes | None = None,
+              content_type: str = "application/json") -> Any:
         """One request. Reads are retried once when the server closed a kept-alive connection.
-        ``packed``: ``body`` already packed (``P.pack(body)``)."""
+        ``packed``: ``body`` already packed (``P.pack(body)``, or frames with their content type)."""
         try:
-            return self._send_once(method, path, body=body, params=params, packed=packed)
+            return self._send_once(method, path, body=body, params=params, packed=packed, content_type=content_type)
         except SyncError as e:
             if retry and e.code == "closed":
-                return self._send_once(method, path, body=body, params=params, packed=packed)
+                return self._send_once(method, path, body=body, params=params, packed=packed,
+                                       content_type=content_type)
             raise
 
     def _send_once(self, method: str, path: str, *, body: dict[str, Any] | None = None,
-                   params: dict[str, Any] | None = None, packed: bytes | None = None) -> Any:
+                   params: dict[str, Any] | None = None, packed: bytes | None = None,
+                   content_type: str = "application/json") -> Any:
         kwargs: dict[str, Any] = {"params": params}
-        if body is not None:
-            kwargs["content"] = packed if packed is not None else P.pack(body)
-            kwargs["headers"] = {"Content-Encoding": "gzip", "Content-Type": "application/json"}
+        if body is not None or packed is not None:
+            kwargs["content"] = packed if packed is not None else P.pack(body or {})
+            kwargs["headers"] = {"Content-Encoding": "gzip", "Content-Type": content_type}
         try:
             r = self._http.request(method, path, **kwargs)
         except httpx.RemoteProtocolError:
@@ -87,34 +90,46 @@ class HubClient:
         return dict(out)
 
     @staticmethod
-    def _push_body(station: str, device_no: int, device_id: str, changes: list[dict[str, Any]],
-                   batch_id: str) -> dict[str, Any]:
+    def _push_body(station: str, device_no: int, device_id: str, batch_id: str) -> dict[str, Any]:
         return {"protocol": P.PROTOCOL_VERSION, "station": station, "device_no": device_no,
-                "device_id": device_id, "batch_id": batch_id, "changes": changes}
+                "device_id": device_id, "batch_id": batch_id}
 
-    def prepare_push(self, station: str, device_no: int, device_id: str, changes: list[dict[str, Any]],
-                     batch_id: str) -> None:
-        """Pack a batch now (JSON and gzip, a good part of a push's work), so that its :meth:`push`, with the
-        same batch id and the same change list, only sends bytes: the upload packs batch N+1 while the
-        hub still works on batch N."""
-        self._prepared[(batch_id, id(changes))] = P.pack(self._push_body(station, device_no, device_id, changes,
-                                                                          batch_id))
+    @staticmethod
+    def _pack_push(envelope: dict[str, Any], changes: Sequence[Any], frames: bool) -> bytes:
+        return P.pack_frames(envelope, changes) if frames else P.pack({**envelope, "changes": changes})
+
+    def prepare_push(self, station: str, device_no: int, device_id: str, changes: Sequence[Any],
+                     batch_id: str, *, frames: bool = False) -> None:
+        """Pack a batch now (JSON or frames, and gzip: a good part of a push's work), so that its
+        :meth:`push`, with the same batch id and the same change list, only sends bytes: the upload
+        packs batch N+1 while the hub still works on batch N."""
+        self._prepared[(batch_id, id(changes))] = self._pack_push(
+            self._push_body(station, device_no, device_id, batch_id), changes, frames)
 
     def discard_prepared(self) -> None:
         self._prepared.clear()
 
-    def push(self, station: str, device_no: int, device_id: str, changes: list[dict[str, Any]],
-             batch_id: str | None = None) -> dict[str, Any]:
+    def push(self, station: str, device_no: int, device_id: str, changes: Sequence[Any],
+             batch_id: str | None = None, *, frames: bool = False) -> dict[str, Any]:
         """Upload one batch. If the connection drops without an answer the batch is sent once more
-        under a new id: whatever the hub already committed comes back as duplicates."""
-        body = self._push_body(station, device_no, device_id, changes, batch_id or str(uuid.uuid4()))
-        packed = self._prepared.pop((body["batch_id"], id(changes)), None)
+        under a new id: whatever the hub already committed comes back as duplicates.
+
+        ``changes``: dicts ``{seq, kind, uid, version, base_version, hash, payload}`` (gzip JSON),
+        or with ``frames`` outbox rows ``(seq, kind, uid, version, base_version, payload bytes,
+        hash)`` sent as :func:`~.protocol.pack_frames` (hubs listing ``push_frames`` in ``hello``).
+        """
+        envelope = self._push_body(station, device_no, device_id, batch_id or str(uuid.uuid4()))
+        kind = P.FRAMES_CONTENT_TYPE if frames else "application/json"
+        packed = self._prepared.pop((envelope["batch_id"], id(changes)), None)
+        if packed is None:
+            packed = self._pack_push(envelope, changes, frames)
         try:
-            return dict(self._send("POST", "/v1/push", body=body, retry=False, packed=packed))
+            return dict(self._send("POST", "/v1/push", packed=packed, retry=False, content_type=kind))
         except SyncError as e:
             if e.code != "closed":
                 raise
-        return dict(self._send("POST", "/v1/push", body={**body, "batch_id": str(uuid.uuid4())}, retry=False))
+        again = self._pack_push({**envelope, "batch_id": str(uuid.uuid4())}, changes, frames)
+        return dict(self._send("POST", "/v1/push", packed=again, retry=False, content_type=kind))
 
     def audit(self, entries: list[list[Any]]) -> dict[str, Any]:
         """Upload audit entries; the hub answers where this device's chain stands and any break it found."""

@@ -13,7 +13,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from typing import Any, Iterable, cast
+from typing import Any, Iterable, Sequence, cast
 
 import orjson
 from isal import igzip, isal_zlib  # ISA-L gzip: same format, ~5x faster level-1 deflate, ~4x faster inflate
@@ -93,12 +93,25 @@ def pack(body: dict[str, Any]) -> bytes:
     return igzip.compress(data, compresslevel=1, mtime=0)
 
 
+def pack_frames(envelope: dict[str, Any], rows: Sequence[Sequence[Any]]) -> bytes:
+    """An upload batch as frames: the payloads travel as their own bytes, not as JSON strings.
+
+    ``rows`` are outbox rows ``(seq, kind, uid, version, base_version, payload UTF-8 bytes,
+    hash)``. The body is one line of JSON, the envelope with each change as ``[seq, kind,
+    uid, version, base_version, hash, payload length]``, a newline, then the payloads back to
+    back; gzip. Neither side escapes, unescapes or re-encodes payload text, and the hub
+    hashes the bytes as they came. Sent to hubs that list ``push_frames`` in ``hello``.
+    """
+    head = orjson.dumps({**envelope, "changes": [(r[0], r[1], r[2], r[3], r[4], r[6], len(r[5])) for r in rows]})
+    return igzip.compress(b"".join([head, b"\n", *(r[5] for r in rows)]), compresslevel=1, mtime=0)
+
+
 #: isal's inflate error (its stubs declare an instance, not the class)
 _GZIP_ERROR = cast("type[Exception]", isal_zlib.error)
 
 
-def unpack(raw: bytes, *, max_inflated: int = MAX_INFLATED_BYTES) -> dict[str, Any]:
-    """Inflate and parse a request body, refusing bombs, bad gzip and bad JSON."""
+def inflate(raw: bytes, *, max_inflated: int = MAX_INFLATED_BYTES) -> bytes:
+    """Inflate a gzip request body, refusing bombs and bad or truncated gzip."""
     d = isal_zlib.decompressobj(wbits=31)
     try:
         data = d.decompress(raw, max_inflated + 1)
@@ -108,6 +121,12 @@ def unpack(raw: bytes, *, max_inflated: int = MAX_INFLATED_BYTES) -> dict[str, A
         raise ProtocolError(413, "too_large", "request body inflates beyond the limit")
     if not d.eof:
         raise ProtocolError(400, "bad_gzip", "request body is a truncated gzip stream")
+    return bytes(data)
+
+
+def unpack(raw: bytes, *, max_inflated: int = MAX_INFLATED_BYTES) -> dict[str, Any]:
+    """Inflate and parse a request body, refusing bombs, bad gzip and bad JSON."""
+    data = inflate(raw, max_inflated=max_inflated)
     try:
         body = orjson.loads(data)  # also refuses invalid UTF-8 and lone surrogates
     except orjson.JSONDecodeError as e:
@@ -119,6 +138,9 @@ def unpack(raw: bytes, *, max_inflated: int = MAX_INFLATED_BYTES) -> dict[str, A
 
 #: what a hub can do beyond protocol 1, announced in ``hello`` ("features")
 FEATURE_FINGERPRINT_SUM = "fingerprint_sum"
+FEATURE_PUSH_FRAMES = "push_frames"
+#: Content-Type of an upload batch sent as frames (:func:`pack_frames`), gzip like the JSON form
+FRAMES_CONTENT_TYPE = "application/x-station-frames"
 _SUM_BITS = 256
 
 

@@ -240,7 +240,9 @@ def _run(st: "Station", client: HubClient, res: SyncResult, progress: Progress, 
     limit = (hello.get("limits") or {}).get("batch_changes")
     if isinstance(limit, int) and limit > 0:  # never more than this hub accepts
         batch_size = min(batch_size, limit)
-    sums = P.FEATURE_FINGERPRINT_SUM in (hello.get("features") or ())  # the hub keeps summed fingerprints
+    features = hello.get("features") or ()
+    sums = P.FEATURE_FINGERPRINT_SUM in features  # the hub keeps summed fingerprints
+    frames = P.FEATURE_PUSH_FRAMES in features  # batches may go as frames (payload bytes beside a JSON head)
     audit_batch = (hello.get("limits") or {}).get("audit_entries")
     if not isinstance(audit_batch, int) or audit_batch <= 0:
         audit_batch = P.OLD_HUB_AUDIT_ENTRIES
@@ -259,8 +261,8 @@ def _run(st: "Station", client: HubClient, res: SyncResult, progress: Progress, 
 
     with ThreadPoolExecutor(2, thread_name_prefix="sync-side") as side:
         try:
-            _upload(st, client, res, progress, cancel, batch_size, station_code, device_no, on_first_sent=send_audit,
-                    on_last_sent=lambda: snapshot.append(side.submit(_Snapshot.take, st, sums)))
+            _upload(st, client, res, progress, cancel, batch_size, station_code, device_no, frames,
+                    on_first_sent=send_audit, on_last_sent=lambda: snapshot.append(side.submit(_Snapshot.take, st, sums)))
             send_audit()  # nothing to upload: the audit entries may still have to go
         finally:
             audit_error = audit_sent[0].exception() if audit_sent else None  # waits: nothing of this run outlives it
@@ -275,7 +277,7 @@ def _run(st: "Station", client: HubClient, res: SyncResult, progress: Progress, 
         if not mismatched or attempt == 1:
             break
         res.repaired += _repair(st, client, mismatched)
-        _upload(st, client, res, progress, cancel, batch_size, station_code, device_no)
+        _upload(st, client, res, progress, cancel, batch_size, station_code, device_no, frames)
         _download(st, client, res, progress, cancel)
 
 
@@ -314,8 +316,8 @@ FIRST_BATCH = 5000
 
 
 def _upload(st: "Station", client: HubClient, res: SyncResult, progress: Progress, cancel: Cancel | None,
-            batch_size: int, station_code: str, device_no: int, on_first_sent: Callable[[], None] | None = None,
-            on_last_sent: Callable[[], None] | None = None) -> None:
+            batch_size: int, station_code: str, device_no: int, frames: bool = False,
+            on_first_sent: Callable[[], None] | None = None, on_last_sent: Callable[[], None] | None = None) -> None:
     """Send the outbox in batches, pipelined with the local work and the hub's.
 
     While the hub works on batch N, this thread reads, packs and sends batch N+1 (at most
@@ -337,10 +339,10 @@ def _upload(st: "Station", client: HubClient, res: SyncResult, progress: Progres
     pool = ThreadPoolExecutor(2, thread_name_prefix="sync-push")
     size = min(batch_size, FIRST_BATCH)  # the hub starts on a small batch while the device reads the next
 
-    def push(prev: Future[dict[str, Any]] | None, changes: list[dict[str, Any]], batch_id: str) -> dict[str, Any]:
+    def push(prev: Future[dict[str, Any]] | None, changes: list[Any], batch_id: str) -> dict[str, Any]:
         if prev is not None and prev.done() and prev.exception() is not None:  # never after a failure
             raise _Skipped()
-        return _push_split(client, station_code, device_no, st.device_id, changes, batch_id)
+        return _push_split(client, station_code, device_no, st.device_id, changes, batch_id, frames)
 
     try:
         while True:
@@ -354,10 +356,11 @@ def _upload(st: "Station", client: HubClient, res: SyncResult, progress: Progres
                 done += skipped
             nxt = None
             if batch:
-                changes = [{"seq": r[0], "kind": r[1], "uid": r[2], "version": r[3], "base_version": r[4],
-                            "hash": r[6], "payload": r[5]} for r in batch]  # canonical JSON text, as hashed
+                changes: list[Any] = batch if frames else [  # payload: canonical JSON, as hashed
+                    {"seq": r[0], "kind": r[1], "uid": r[2], "version": r[3], "base_version": r[4], "hash": r[6],
+                     "payload": r[5].decode("utf-8")} for r in batch]
                 if pending is not None:  # packed here, while the hub works on the batch before
-                    client.prepare_push(station_code, device_no, st.device_id, changes, batch_id)
+                    client.prepare_push(station_code, device_no, st.device_id, changes, batch_id, frames=frames)
                 nxt = (pool.submit(push, pending[0] if pending else None, changes, batch_id), batch, batch_id)
                 after = batch[-1][0]
                 if on_first_sent is not None:
@@ -382,16 +385,16 @@ def _upload(st: "Station", client: HubClient, res: SyncResult, progress: Progres
 
 
 def _push_split(client: HubClient, station_code: str, device_no: int, device_id: str,
-                changes: list[dict[str, Any]], batch_id: str | None) -> dict[str, Any]:
+                changes: list[Any], batch_id: str | None, frames: bool = False) -> dict[str, Any]:
     """Push one batch; if the hub finds it too large (413), send it as two halves, in order."""
     try:
-        return client.push(station_code, device_no, device_id, changes, batch_id=batch_id)
+        return client.push(station_code, device_no, device_id, changes, batch_id=batch_id, frames=frames)
     except SyncError as e:
         if e.status != 413 or len(changes) < 2:
             raise
     half = len(changes) // 2
-    first = _push_split(client, station_code, device_no, device_id, changes[:half], None)
-    second = _push_split(client, station_code, device_no, device_id, changes[half:], None)
+    first = _push_split(client, station_code, device_no, device_id, changes[:half], None, frames)
+    second = _push_split(client, station_code, device_no, device_id, changes[half:], None, frames)
     return {**first, "results": list(first.get("results", [])) + list(second.get("results", []))}
 
 
@@ -399,8 +402,9 @@ class _Skipped(Exception):
     """A queued batch that was not sent because the one before it failed."""
 
 
-#: outbox columns of a batch row, in this order (plain tuples: thousands per batch)
-_OUTBOX_COLS = "seq, kind, uid, version, base_version, payload, content_hash"
+#: outbox columns of a batch row, in this order (plain tuples: thousands per batch); the payload as
+#: its UTF-8 bytes, as frames send it and as its hash was taken
+_OUTBOX_COLS = "seq, kind, uid, version, base_version, CAST(payload AS BLOB), content_hash"
 #: upload batches are also cut by payload size, well inside the hub's inflated limit
 #: (MAX_INFLATED_BYTES); a batch the hub finds too large compressed is split and sent in halves
 BATCH_PAYLOAD_BYTES = 24 * 1024 * 1024
@@ -410,7 +414,7 @@ def _cut(rows: Sequence[Any]) -> list[Any]:
     """The longest prefix of ``rows`` whose payloads stay within :data:`BATCH_PAYLOAD_BYTES` of UTF-8 (at least one)."""
     size = 0
     for i, r in enumerate(rows):
-        size += len(r[5].encode("utf-8"))
+        size += len(r[5])
         if size > BATCH_PAYLOAD_BYTES and i:
             return list(rows[:i])
     return list(rows)
@@ -453,7 +457,7 @@ def _next_batch(st: "Station", limit: int, upto: int, res: SyncResult, after: in
             elif uid in conflicted:  # edits on top of an open conflict wait for the person's decision
                 s.execute(text("UPDATE sync_conflicts SET mine_version = :v, mine_hash = :h, mine_payload = :p"
                                " WHERE uid = :u AND resolved_at IS NULL"),
-                          {"v": version, "h": chash, "p": payload, "u": uid})
+                          {"v": version, "h": chash, "p": payload.decode("utf-8"), "u": uid})
                 s.execute(text("UPDATE outbox SET sent_at = :t, batch_id = 'held' WHERE seq = :q"),
                           {"t": now, "q": seq})
                 settled += 1
@@ -502,7 +506,7 @@ def _store_conflict(s: Any, row: Any, theirs: dict[str, Any], now: dt.datetime) 
     existing = s.execute(text("SELECT id FROM sync_conflicts WHERE uid = :u AND resolved_at IS NULL"),
                          {"u": uid}).first()
     values = {"k": kind, "u": uid, "mv": version, "mh": chash,
-              "mp": payload, "tv": theirs["version"], "th": theirs["hash"], "tp": p_theirs, "t": now}
+              "mp": payload.decode("utf-8"), "tv": theirs["version"], "th": theirs["hash"], "tp": p_theirs, "t": now}
     if existing:
         s.execute(text("UPDATE sync_conflicts SET mine_version = :mv, mine_hash = :mh, mine_payload = :mp,"
                        " theirs_version = :tv, theirs_hash = :th, theirs_payload = :tp WHERE id = :i"),

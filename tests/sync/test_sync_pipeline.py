@@ -40,9 +40,10 @@ class CountingClient(HubClient):
         self.fail_push, self.max_changes, self.fail_late = fail_push, max_changes, fail_late
         self.next_answered = threading.Event()
 
-    def push(self, station: str, device_no: int, device_id: str, changes: list[dict[str, Any]],
-             batch_id: str | None = None) -> dict[str, Any]:
-        self.pushes.append([c["seq"] for c in changes])
+    def push(self, station: str, device_no: int, device_id: str, changes: Any,  # dicts, or rows as frames
+             batch_id: str | None = None, *, frames: bool = False) -> dict[str, Any]:
+        seqs = [c[0] if frames else c["seq"] for c in changes]
+        self.pushes.append(seqs)
         n = len(self.pushes)
         if n == self.fail_push:
             if self.fail_late:
@@ -50,8 +51,8 @@ class CountingClient(HubClient):
             raise SyncError("网络中断（测试）", code="network")
         if self.max_changes and len(changes) > self.max_changes:  # as a hub with a smaller body limit answers
             raise SyncError("请求过大（测试）", code="too_large", status=413)
-        out = super().push(station, device_no, device_id, changes, batch_id=batch_id)
-        self.answered.append([c["seq"] for c in changes])
+        out = super().push(station, device_no, device_id, changes, batch_id=batch_id, frames=frames)
+        self.answered.append(seqs)
         if n == self.fail_push + 1:
             self.next_answered.set()
         return out
@@ -183,12 +184,13 @@ def test_own_uploads_do_not_come_back_as_empty_pages(sqlite_devices: Devices) ->
 
 def test_batches_are_cut_by_payload_bytes_not_characters() -> None:
     from station.sync.run import BATCH_PAYLOAD_BYTES, _cut
-    big = "调" * (BATCH_PAYLOAD_BYTES // 6 + 1)  # a third of the budget in characters, over half in UTF-8
+    # rows carry the payload as the UTF-8 bytes read from the outbox
+    big = ("调" * (BATCH_PAYLOAD_BYTES // 6 + 1)).encode()  # a third of the budget in characters, over half in UTF-8
     rows = [(i, "person", "u", 1, 0, big, "h") for i in range(3)]
     assert _cut(rows) == rows[:1]
-    huge = [(1, "person", "u", 1, 0, "x" * (BATCH_PAYLOAD_BYTES + 1), "h")]
+    huge = [(1, "person", "u", 1, 0, b"x" * (BATCH_PAYLOAD_BYTES + 1), "h")]
     assert _cut(huge) == huge  # a single oversized entry still goes (the hub's limits decide)
-    small = [(i, "person", "u", 1, 0, "{}", "h") for i in range(5000)]
+    small = [(i, "person", "u", 1, 0, b"{}", "h") for i in range(5000)]
     assert _cut(small) == small
 
 

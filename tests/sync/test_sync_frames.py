@@ -1,0 +1,147 @@
+"""Upload batches as frames (payload bytes beside a JSON head): same checks and answers as gzip JSON."""
+from __future__ import annotations
+
+import hashlib
+import uuid
+from typing import Any
+
+import orjson
+import pytest
+from isal import igzip
+from sqlalchemy import text
+
+from conftest import Devices, http
+from helpers import add_people, held, hub_held
+from hub import service
+from hub.db import make_engine
+from station.db.base import new_uid
+from station.sync import protocol as P
+from station.sync import run_sync
+from station.sync.client import HubClient
+
+CODE = "340621401"
+
+
+def _row(seq: int, uid: str, version: int = 1, kind: str = "person", **fields: Any) -> tuple[Any, ...]:
+    """An outbox row as the device reads it: (seq, kind, uid, version, base_version, payload bytes, hash)."""
+    payload = P.canonical_json({"_kind": kind, "uid": uid, "version": version, **fields}).encode()
+    return seq, kind, uid, version, version - 1, payload, hashlib.sha256(payload).hexdigest()
+
+
+def _envelope(dev: service.Device) -> dict[str, Any]:
+    return {"protocol": P.PROTOCOL_VERSION, "station": dev.station_code, "device_no": dev.device_no,
+            "device_id": "d", "batch_id": str(uuid.uuid4())}
+
+
+def _framed(envelope: dict[str, Any], head: list[Any], tail: bytes) -> bytes:
+    """A hand-made frames body: ``head`` as the change list, ``tail`` as the payload bytes."""
+    return igzip.compress(orjson.dumps({**envelope, "changes": head}) + b"\n" + tail)
+
+
+@pytest.fixture
+def device(tmp_path: Any) -> Any:
+    eng = make_engine(f"sqlite:///{tmp_path / 'hub.db'}")
+    yield eng, service.authenticate(eng, service.register_device(eng, CODE, name="所")["token"])
+    eng.dispose()
+
+
+def test_frames_and_json_give_the_same_checked_batch(device: Any) -> None:
+    _, dev = device
+    rows = [_row(1, new_uid(), name="张三"), _row(2, new_uid(), name="李四\n\"引号\""),
+            _row(3, new_uid(), kind="spaceship"), _row(4, new_uid(), version=2, notes="é" * 300)]
+    env = _envelope(dev)
+    framed = service.parse_push(P.pack_frames(env, rows), dev, frames=True)
+    as_json = service.prepare({**env, "changes": [
+        {"seq": r[0], "kind": r[1], "uid": r[2], "version": r[3], "base_version": r[4], "hash": r[6],
+         "payload": r[5].decode()} for r in rows]}, dev)
+    assert framed == as_json
+    assert [c[7] for c in framed.checked] == [None, None, "unknown_kind", None]
+    assert framed.checked[1][6] == rows[1][5].decode()  # the payload text, exactly as hashed
+
+
+@pytest.mark.parametrize("case, status, code", [
+    ("no newline", 400, "bad_frames"),
+    ("head not json", 400, "bad_frames"),
+    ("bytes left over", 400, "bad_frames"),
+    ("lengths run past the end", 400, "bad_frames"),
+    ("negative length", 400, "bad_frames"),
+    ("change not a list", 400, "bad_change"),
+    ("not utf-8", 400, "bad_json"),
+    ("wrong hash", 422, "bad_hash"),
+    ("payload not json", 400, "bad_json"),
+])
+def test_corrupt_frames_are_refused_whole(device: Any, case: str, status: int, code: str) -> None:
+    _, dev = device
+    env = _envelope(dev)
+    a, b = _row(1, new_uid()), _row(2, new_uid())
+    head = [[r[0], r[1], r[2], r[3], r[4], r[6], len(r[5])] for r in (a, b)]
+    tail = a[5] + b[5]
+    if case == "no newline":
+        body = igzip.compress(orjson.dumps({**env, "changes": head}) + tail)
+    elif case == "head not json":
+        body = igzip.compress(b"{not json\n" + tail)
+    elif case == "bytes left over":
+        body = _framed(env, head, tail + b" ")
+    elif case == "lengths run past the end":
+        body = _framed(env, head, tail[:-1])
+    elif case == "negative length":
+        body = _framed(env, [head[0][:6] + [-1], head[1]], tail)
+    elif case == "change not a list":
+        body = _framed(env, [{"seq": 1}, head[1]], tail)
+    elif case == "not utf-8":
+        bad = a[5].replace(b"person", b"pers\xffn")
+        body = _framed(env, [head[0][:5] + [hashlib.sha256(bad).hexdigest(), len(bad)], head[1]], bad + b[5])
+    elif case == "wrong hash":
+        body = _framed(env, [head[0][:5] + ["0" * 64, head[0][6]], head[1]], tail)
+    else:
+        bad = a[5][:-1]  # cut short: not JSON, hashed as it is
+        body = _framed(env, [head[0][:5] + [hashlib.sha256(bad).hexdigest(), len(bad)], head[1]], bad + b[5])
+    with pytest.raises((P.ProtocolError, service.HubError)) as e:
+        service.parse_push(body, dev, frames=True)
+    assert (e.value.status, e.value.code) == (status, code)
+
+
+def test_hub_takes_frames_over_http_and_refuses_bad_ones_without_writing(sqlite_devices: Devices) -> None:
+    hub = sqlite_devices.hub
+    a1 = sqlite_devices.new(CODE, "测试所")
+    add_people(a1, 3, "帧")
+    with a1.read() as s:
+        rows = [tuple(r) for r in s.execute(text(
+            "SELECT seq, kind, uid, version, base_version, CAST(payload AS BLOB), content_hash FROM outbox"
+            " WHERE kind = 'person' ORDER BY seq"))]
+    env = {"protocol": 1, "station": CODE, "device_no": 1, "device_id": a1.device_id}
+    headers = {"Content-Encoding": "gzip", "Content-Type": P.FRAMES_CONTENT_TYPE}
+    with http(hub, a1.hub_token) as c:
+        hello = c.get("/v1/hello").json()
+        assert P.FEATURE_PUSH_FRAMES in hello["features"]
+        short = P.pack_frames({**env, "batch_id": str(uuid.uuid4())}, rows)
+        cut = igzip.decompress(short)[:-5]  # the last payload's bytes are missing
+        r = c.post("/v1/push", content=igzip.compress(cut), headers=headers)
+        assert (r.status_code, r.json()["code"]) == (400, "bad_frames")
+        assert hub_held(hub, CODE) == {}
+    with HubClient(hub.url, a1.hub_token, device_id=a1.device_id) as client:
+        out = client.push(CODE, 1, a1.device_id, rows, frames=True)
+    assert [r["status"] for r in out["results"]] == ["accepted"] * 3
+    res = run_sync(a1)  # what went up as frames is what the device holds: duplicates, then a clean check
+    assert res.ok and res.verified and res.duplicate == 3
+    assert held(a1) == hub_held(hub, CODE)
+
+
+class OldHubClient(HubClient):
+    """Answers hello as a hub from before features: no frames, no kept fingerprints."""
+
+    def hello(self) -> dict[str, Any]:
+        out = super().hello()
+        out.pop("features", None)
+        return out
+
+
+def test_a_hub_without_features_gets_json_batches_and_hashed_fingerprints(sqlite_devices: Devices) -> None:
+    hub = sqlite_devices.hub
+    a1 = sqlite_devices.new(CODE, "测试所")
+    add_people(a1, 4, "旧")
+    with OldHubClient(hub.url, a1.hub_token, device_id=a1.device_id) as client:
+        res = run_sync(a1, client=client)
+    assert res.ok and res.verified and res.accepted >= 4
+    assert held(a1) == hub_held(hub, CODE)
+    assert "form=hash ok=True" in hub.log()
