@@ -49,12 +49,15 @@ class PayloadReader:
             except Exception:  # noqa: BLE001  # any refusal: orjson below decides (and names it)
                 doc = None
             if doc is not None:
-                try:
-                    if not isinstance(doc, simdjson.Object):
-                        return _NO_OBJECT
-                    return _plain(doc.get("uid")), _plain(doc.get("version")), _plain(doc.get("_kind")), True
-                finally:
+                if type(doc) is not simdjson.Object:
                     del doc  # the parser is reused only once no document refers to it
+                    return _NO_OBJECT
+                get = doc.get
+                uid, version, kind = get("uid"), get("version"), get("_kind")
+                del doc, get
+                if type(uid) is str and type(version) is int and type(kind) is str:  # as a device writes them
+                    return uid, version, kind, True
+                return _plain(uid), _plain(version), _plain(kind), True
         try:
             parsed = orjson.loads(data)
         except orjson.JSONDecodeError as e:
