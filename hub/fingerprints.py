@@ -13,6 +13,7 @@ kept counts differ from the records' (rows deleted behind the hub's back).
 """
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from sqlalchemy import Connection, Engine, delete, insert, select, text
@@ -23,6 +24,7 @@ from .db import lock_scope, writer
 from .models import HubFingerprint, HubStation
 
 MARKER = ""
+log = logging.getLogger("station_hub")
 
 
 class Tally:
@@ -116,6 +118,7 @@ def _recount(conn: Connection, scope: str) -> dict[str, tuple[int, int]]:
         a[1] += term(uid, version)
     conn.execute(delete(HubFingerprint).where(HubFingerprint.scope == scope))
     _write(conn, scope, acc, seq)
+    log.info("recounted fingerprints station=%s records=%d", scope, sum(n for n, _ in acc.values()))
     return {k: (n, t) for k, (n, t) in acc.items()}
 
 
