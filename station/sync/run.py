@@ -259,10 +259,13 @@ def _run(st: "Station", client: HubClient, res: SyncResult, progress: Progress, 
         if not audit_sent:
             audit_sent.append(side.submit(_upload_audit, st, client, min(audit_batch, P.MAX_AUDIT_ENTRIES), cancel))
 
+    def take_snapshot() -> None:
+        snapshot.append(side.submit(_Snapshot.take, st, sums))
+
     with ThreadPoolExecutor(2, thread_name_prefix="sync-side") as side:
         try:
             _upload(st, client, res, progress, cancel, batch_size, station_code, device_no, frames,
-                    on_first_sent=send_audit, on_last_sent=lambda: snapshot.append(side.submit(_Snapshot.take, st, sums)))
+                    on_first_sent=send_audit, on_last_sent=take_snapshot)
             send_audit()  # nothing to upload: the audit entries may still have to go
         finally:
             audit_error = audit_sent[0].exception() if audit_sent else None  # waits: nothing of this run outlives it
