@@ -106,16 +106,9 @@ def current(engine: Engine, scope: str) -> dict[str, tuple[int, int]]:
 
 def _recount(conn: Connection, scope: str) -> dict[str, tuple[int, int]]:
     seq = lock_scope(conn, scope)  # writers of the scope wait: the count is of one state, at ``seq``
-    acc: dict[str, list[int]] = {}
     mark = "?" if conn.dialect.name == "sqlite" else "%s"
-    term = P.record_term
-    for kind, uid, version in conn.exec_driver_sql(
-            f"SELECT kind, uid, version FROM hub_records WHERE scope = {mark}", (scope,)).fetchall():
-        a = acc.get(kind)
-        if a is None:
-            a = acc[kind] = [0, 0]
-        a[0] += 1
-        a[1] += term(uid, version)
+    acc = P.term_sums(conn.exec_driver_sql(
+        f"SELECT kind, uid, version FROM hub_records WHERE scope = {mark}", (scope,)).fetchall())
     conn.execute(delete(HubFingerprint).where(HubFingerprint.scope == scope))
     _write(conn, scope, acc, seq)
     log.info("recounted fingerprints station=%s records=%d", scope, sum(n for n, _ in acc.values()))
@@ -125,8 +118,8 @@ def _recount(conn: Connection, scope: str) -> dict[str, tuple[int, int]]:
 def without(kept: dict[str, tuple[int, int]], records: list[Any]) -> dict[str, dict[str, Any]]:
     """The wire form of ``kept`` with ``records`` ((kind, uid, version) rows of the scope) taken out."""
     acc = {k: [n, t] for k, (n, t) in kept.items()}
-    for kind, uid, version in records:
+    for kind, (n, t) in P.term_sums(records).items():
         if kind in acc:
-            acc[kind][0] -= 1
-            acc[kind][1] -= P.record_term(uid, version)
+            acc[kind][0] -= n
+            acc[kind][1] -= t
     return {k: {"count": n, "sum": P.sum_hex(t)} for k, (n, t) in acc.items() if n}

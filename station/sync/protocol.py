@@ -161,6 +161,11 @@ def fingerprint_sums(rows: Iterable[tuple[str, str, int]]) -> dict[str, dict[str
     fingerprint up to date as it writes (``hub.fingerprints``) instead of reading all of a
     station's records for every sync's final check.
     """
+    return {kind: {"count": n, "sum": sum_hex(total)} for kind, (n, total) in term_sums(rows).items()}
+
+
+def term_sums(rows: Iterable[tuple[str, str, int]]) -> dict[str, list[int]]:
+    """``{kind: [count, sum of record_term]}`` over ``(kind, uid, version)`` rows (the sum not reduced)."""
     acc: dict[str, list[int]] = {}
     for kind, uid, version in rows:
         a = acc.get(kind)
@@ -168,7 +173,7 @@ def fingerprint_sums(rows: Iterable[tuple[str, str, int]]) -> dict[str, dict[str
             a = acc[kind] = [0, 0]
         a[0] += 1
         a[1] += record_term(uid, version)
-    return {kind: {"count": n, "sum": sum_hex(total)} for kind, (n, total) in acc.items()}
+    return acc
 
 
 def fingerprint(rows: Iterable[tuple[str, str, int]]) -> dict[str, dict[str, Any]]:
