@@ -155,7 +155,8 @@ def create_app(db_url: str | None = None) -> FastAPI:
                              "station": d.station_code, "device_no": d.device_no,
                              "limits": {"batch_changes": P.MAX_BATCH_CHANGES, "request_bytes": P.MAX_REQUEST_BYTES,
                                         "audit_entries": P.MAX_AUDIT_ENTRIES},
-                             "features": [P.FEATURE_FINGERPRINT_SUM, P.FEATURE_PUSH_FRAMES]})
+                             "features": [P.FEATURE_FINGERPRINT_SUM, P.FEATURE_PUSH_FRAMES,
+                                          P.FEATURE_COMPACT_ANSWER]})
 
     @app.post("/v1/push")
     async def push(request: Request) -> Response:

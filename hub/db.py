@@ -91,13 +91,22 @@ def select_in(conn: Connection, sql: str, values: list[str]) -> list[Any]:
     return out
 
 
-def insert_rows(conn: Connection, table: str, cols: tuple[str, ...], rows: list[tuple[Any, ...]]) -> None:
+def text_param(conn: Connection, mark: str) -> str:
+    """A placeholder for UTF-8 bytes to be stored as text (the upload's payloads, never decoded
+    here): SQLite reads a blob cast to text as its bytes; PostgreSQL decodes, checking UTF-8."""
+    return f"CAST({mark} AS TEXT)" if conn.dialect.name == "sqlite" else f"convert_from({mark}, 'UTF8')"
+
+
+def insert_rows(conn: Connection, table: str, cols: tuple[str, ...], rows: list[tuple[Any, ...]],
+                text_bytes: frozenset[str] = frozenset()) -> None:
     """Bulk insert of ready row tuples with one driver ``executemany`` (sqlite3; psycopg pipelines it).
 
-    Values must already be in the driver's form (on SQLite, datetimes as SQLAlchemy's text form).
+    Values must already be in the driver's form (on SQLite, datetimes as SQLAlchemy's text form);
+    the columns named in ``text_bytes`` take UTF-8 bytes and store them as text (:func:`text_param`).
     Core's per-row parameter processing would cost more than the insert itself.
     """
     mark = "?" if conn.dialect.name == "sqlite" else "%s"
     q = conn.dialect.identifier_preparer.quote
     conn.exec_driver_sql(f"INSERT INTO {table} ({', '.join(q(c) for c in cols)}) "
-                         f"VALUES ({', '.join(mark for _ in cols)})", rows)
+                         f"VALUES ({', '.join(text_param(conn, mark) if c in text_bytes else mark for c in cols)})",
+                         rows)

@@ -48,10 +48,10 @@ class Tally:
             return None
         return cls(rows)
 
-    def put(self, kind: str, term: int) -> None:
-        """A record of ``kind`` is new (``term`` of its version)."""
+    def put(self, kind: str, term: int, count: int = 1) -> None:
+        """A record of ``kind`` is new (``term`` of its version); or ``count`` records, ``term`` the sum of theirs."""
         a = self.kinds.setdefault(kind, [0, 0])
-        a[0] += 1
+        a[0] += count
         a[1] += term
         self.touched.add(kind)
 

@@ -16,6 +16,7 @@ import threading
 import uuid
 from collections import Counter
 from dataclasses import dataclass
+from operator import itemgetter
 from typing import Any, Iterable, Iterator
 
 import orjson
@@ -25,7 +26,7 @@ from sqlalchemy.exc import IntegrityError
 from station.sync import protocol as P
 
 from . import fingerprints
-from .db import IN_CHUNK, insert_rows, lock_scope, select_in, writer
+from .db import IN_CHUNK, insert_rows, lock_scope, select_in, text_param, writer
 from .models import HubBatch, HubChange, HubConflict, HubDevice, HubRecord, HubStation, utcnow
 from .payload_check import PayloadReader
 
@@ -141,7 +142,7 @@ def authenticate(engine: Engine, token: str | None) -> Device:
 
 def _json_changes(raw: list[Any]) -> Iterator[tuple[Any, ...]]:
     """The changes of a JSON batch as ``(seq, kind, uid, version, base_version, hash, payload
-    bytes or None, payload text)``; ``None`` bytes when the text cannot have been hashed."""
+    UTF-8 bytes or None)``; ``None`` when the payload is not text that can have been hashed."""
     for c in raw:
         if not isinstance(c, dict):
             raise P.ProtocolError(400, "bad_change", "change is not an object")
@@ -155,7 +156,7 @@ def _json_changes(raw: list[Any]) -> Iterator[tuple[Any, ...]]:
             data = payload.encode("utf-8") if isinstance(payload, str) else None
         except UnicodeEncodeError:  # lone surrogates: not text a device can have hashed
             data = None
-        yield seq, kind, uid, version, base, chash, data, payload
+        yield seq, kind, uid, version, base, chash, data
 
 
 def _framed_changes(head: list[Any], payloads: memoryview) -> Iterator[tuple[Any, ...]]:
@@ -174,13 +175,9 @@ def _framed_changes(head: list[Any], payloads: memoryview) -> Iterator[tuple[Any
                                   " hash, payload length]") from None
         if size < 0 or at + size > end:
             raise P.ProtocolError(400, "bad_frames", f"payload lengths run past the body (seq {seq})")
-        data = bytes(payloads[at:at + size])
+        # kept as bytes: the JSON check validates their UTF-8, and the hub stores them as text (insert_rows)
+        yield seq, kind, uid, version, base, chash, bytes(payloads[at:at + size])
         at += size
-        try:
-            payload = data.decode("utf-8")
-        except UnicodeDecodeError:
-            raise P.ProtocolError(400, "bad_json", f"payload is not UTF-8 text (seq {seq})") from None
-        yield seq, kind, uid, version, base, chash, data, payload
     if at != end:
         raise P.ProtocolError(400, "bad_frames", "payload bytes left over after the last change")
 
@@ -189,15 +186,15 @@ def _check_changes(changes: Iterable[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
     """Validate a batch's changes before anything is written; corruption anywhere raises.
 
     Takes the changes as :func:`_json_changes` or :func:`_framed_changes` yields them.
-    Returns ``(seq, kind, uid, version, base_version, hash, payload text, reason, term)`` per
-    change, ``reason`` naming why the change is rejected (or None) and ``term`` its record
+    Returns ``(seq, kind, uid, version, base_version, hash, payload UTF-8 bytes, reason, term)``
+    per change (the bytes go to the database as they are: valid UTF-8 JSON, checked here), ``reason`` naming why the change is rejected (or None) and ``term`` its record
     term for the kept fingerprint (:mod:`hub.fingerprints`). One tight loop: it runs for
     every change of every upload.
     """
     out: list[tuple[Any, ...]] = []
     append, sha256, identity, term = out.append, hashlib.sha256, PayloadReader().identity, P.record_term
     upload, known_kinds, uid_ok = P.UPLOAD_KINDS, P.ALL_KINDS, P.UID_RE.match
-    for seq, kind, uid, version, base, chash, data, payload in changes:
+    for seq, kind, uid, version, base, chash, data in changes:
         # the payload is the canonical JSON text the device hashed: check it byte for byte
         if data is None or sha256(data).hexdigest() != chash:
             raise P.ProtocolError(422, "bad_hash", f"content hash does not match payload (seq {seq})")
@@ -216,7 +213,7 @@ def _check_changes(changes: Iterable[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
             reason = "bad_version"
         elif p_uid != uid or p_version != version or p_kind != kind:
             reason = "payload_mismatch"
-        append((seq, kind, uid, version, base, chash, payload, reason, None if reason else term(uid, version)))
+        append((seq, kind, uid, version, base, chash, data, reason, None if reason else term(uid, version)))
     return out
 
 
@@ -228,9 +225,12 @@ _RECORD_COLS = ("uid", "scope", "kind", "version", "hash", "seq", "device_no", "
 
 @dataclass(frozen=True)
 class Batch:
-    """An upload batch that passed every check that needs no database: ready to ingest."""
+    """An upload batch that passed every check that needs no database: ready to ingest.
+
+    ``compact``: the device asked for the compact answer (:data:`~station.sync.protocol.ANSWER_COMPACT`)."""
     batch_id: str
     checked: list[tuple[Any, ...]]
+    compact: bool = False
 
 
 def parse_worker_init() -> None:
@@ -260,13 +260,14 @@ def parse_push(raw: bytes, device: Device, frames: bool = False) -> Batch:
     if not isinstance(head, dict):
         raise P.ProtocolError(400, "bad_frames", "a framed batch starts with one line of JSON (the envelope)")
     batch_id, changes = _envelope(head, device)
-    return Batch(batch_id, _check_changes(_framed_changes(changes, memoryview(data)[cut + 1:])))
+    return Batch(batch_id, _check_changes(_framed_changes(changes, memoryview(data)[cut + 1:])),
+                 head.get("answer") == P.ANSWER_COMPACT)
 
 
 def prepare(body: dict[str, Any], device: Device) -> Batch:
     """Check a batch's envelope and every change; any refusal raises (nothing is written)."""
     batch_id, changes = _envelope(body, device)
-    return Batch(batch_id, _check_changes(_json_changes(changes)))
+    return Batch(batch_id, _check_changes(_json_changes(changes)), body.get("answer") == P.ANSWER_COMPACT)
 
 
 def _envelope(body: dict[str, Any], device: Device) -> tuple[str, list[Any]]:
@@ -287,19 +288,22 @@ def _envelope(body: dict[str, Any], device: Device) -> tuple[str, list[Any]]:
 
 
 def ingest(engine: Engine, device: Device, body: dict[str, Any] | Batch, *, delay: float = 0.0) -> dict[str, Any]:
-    """Apply one upload batch in one transaction and return a result per change.
+    """Apply one upload batch in one transaction and answer for every change.
 
     Set-based: the batch's existing heads, known changes and kept conflicts are read
     with a few ``IN`` queries, every change is classified in memory (in batch order,
     so two changes of one record in a batch see each other), then the new rows go in
     with one ``executemany`` per table. Any refusal raises before anything is written.
     ``body`` is the parsed request, or a :class:`Batch` already checked by :func:`prepare`.
+
+    The answer holds a result per change (``results``), or, if the batch asked for the
+    compact answer, the number of changes ``accepted`` and the results of the others only.
     """
     batch = body if isinstance(body, Batch) else prepare(body, device)
     batch_id, checked = batch.batch_id, batch.checked
     scope = device.station_code
     device_no = device.device_no
-    results: list[dict[str, Any]] = []
+    others: dict[int, dict[str, Any]] = {}  # index in the batch -> result of a change not simply accepted
     try:
         with writer(engine).begin() as conn:
             sqlite = conn.dialect.name == "sqlite"
@@ -308,7 +312,7 @@ def ingest(engine: Engine, device: Device, body: dict[str, Any] | Batch, *, dela
                 raise HubError(409, "replayed", "该批次已处理过（重放被拒绝）")
             tally = fingerprints.Tally.open(conn, scope, seq)
             uids = list({ch[2] for ch in checked if ch[7] is None})
-            heads: dict[str, tuple[str, int, str, str, str]] = {  # uid -> (scope, version, hash, payload, kind)
+            heads: dict[str, tuple[str, int, str, str | bytes, str]] = {  # uid -> (scope, version, hash, payload, kind)
                 r[0]: (r[1], r[2], r[3], r[4], r[5]) for r in select_in(
                     conn, "SELECT uid, scope, version, hash, payload, kind FROM hub_records WHERE uid IN ({})", uids)}
             # every accepted change and every kept conflict has a head (records are never deleted),
@@ -330,53 +334,53 @@ def ingest(engine: Engine, device: Device, body: dict[str, Any] | Batch, *, dela
             new_changes: list[tuple[Any, ...]] = []
             new_conflicts: list[dict[str, Any]] = []
             upserts: dict[str, tuple[Any, ...]] = {}
-            resolved: list[str] = []
-            max_seq = 0
-            for cseq, kind, uid, version, base, chash, payload, reason, term in checked:
-                res: dict[str, Any] = {"seq": cseq, "uid": uid, "version": version}
-                results.append(res)
-                max_seq = max(max_seq, cseq)
+            added: list[tuple[str, int]] = []  # (kind, term) of records new to the hub, for the tally
+            for i, (cseq, kind, uid, version, base, chash, payload, reason, term) in enumerate(checked):
                 if reason:
-                    res["status"], res["reason"] = "rejected", reason
+                    others[i] = {"seq": cseq, "uid": uid, "version": version, "status": "rejected", "reason": reason}
                     continue
                 head = heads.get(uid)
-                if head is not None and head[0] != scope:
-                    res["status"], res["reason"] = "rejected", "wrong_station"
-                    continue
-                had = known.get((uid, version)) if known else None
-                if had == chash:
-                    res["status"] = "duplicate"
-                    continue
-                if had is not None or (head is not None and head[1] > base) or uid in conflicted \
-                        or (uid, version, chash) in known_conflicts:
-                    conflicted.add(uid)
-                    res["status"] = "conflict"
-                    res["theirs"] = {"version": head[1], "hash": head[2],
-                                     "payload": orjson.loads(head[3])} if head else None
-                    if (uid, version, chash) not in known_conflicts and head is not None:
-                        new_conflicts.append({
-                            "scope": scope, "kind": kind, "uid": uid, "version": version,
-                            "base_version": base, "hash": chash, "payload": payload, "device_no": device_no,
-                            "theirs_version": head[1], "theirs_hash": head[2], "created_at": now,
-                            "resolved_at": None})
-                        known_conflicts.add((uid, version, chash))
-                    continue
-                if (head is None and base != 0) or (head is not None and head[1] < base):
-                    res["status"], res["reason"] = "rejected", "unknown_base"
-                    continue
+                if head is None:  # new to the hub: nothing it holds can make this a duplicate or a conflict
+                    if base != 0:
+                        others[i] = {"seq": cseq, "uid": uid, "version": version, "status": "rejected",
+                                     "reason": "unknown_base"}
+                        continue
+                    added.append((kind, term))
+                    kept_kind = kind
+                else:
+                    if head[0] != scope:
+                        others[i] = {"seq": cseq, "uid": uid, "version": version, "status": "rejected",
+                                     "reason": "wrong_station"}
+                        continue
+                    had = known.get((uid, version))
+                    if had == chash:
+                        others[i] = {"seq": cseq, "uid": uid, "version": version, "status": "duplicate"}
+                        continue
+                    if had is not None or head[1] > base or uid in conflicted \
+                            or (uid, version, chash) in known_conflicts:
+                        conflicted.add(uid)
+                        others[i] = {"seq": cseq, "uid": uid, "version": version, "status": "conflict",
+                                     "theirs": {"version": head[1], "hash": head[2], "payload": orjson.loads(head[3])}}
+                        if (uid, version, chash) not in known_conflicts:
+                            new_conflicts.append({
+                                "scope": scope, "kind": kind, "uid": uid, "version": version,
+                                "base_version": base, "hash": chash, "payload": payload.decode("utf-8"),
+                                "device_no": device_no, "theirs_version": head[1], "theirs_hash": head[2],
+                                "created_at": now, "resolved_at": None})
+                            known_conflicts.add((uid, version, chash))
+                        continue
+                    if head[1] < base:
+                        others[i] = {"seq": cseq, "uid": uid, "version": version, "status": "rejected",
+                                     "reason": "unknown_base"}
+                        continue
+                    kept_kind = head[4]
+                    if tally is not None:
+                        tally.replace(kept_kind, P.record_term(uid, head[1]), term)
                 seq += 1
                 upserts[uid] = (uid, scope, kind, version, chash, seq, device_no, now_db, payload)
-                if tally is not None:
-                    if head is None:
-                        tally.put(kind, term)
-                    else:
-                        tally.replace(head[4], P.record_term(uid, head[1]), term)
-                heads[uid] = (scope, version, chash, payload, head[4] if head is not None else kind)
+                heads[uid] = (scope, version, chash, payload, kept_kind)
                 known[(uid, version)] = chash
                 new_changes.append((uid, version, base, chash, scope, device_no, cseq, batch_id, now_db))
-                if open_conflicts:
-                    resolved.append(uid)
-                res["status"] = "accepted"
             if delay:
                 import time
                 time.sleep(delay)  # test hook: lets a test kill the hub inside the transaction
@@ -384,32 +388,39 @@ def ingest(engine: Engine, device: Device, body: dict[str, Any] | Batch, *, dela
                 insert_rows(conn, HubChange.__tablename__, _CHANGE_COLS, new_changes)
                 fresh = [r for u, r in upserts.items() if u not in in_db]
                 if fresh:
-                    insert_rows(conn, HubRecord.__tablename__, _RECORD_COLS, fresh)
+                    insert_rows(conn, HubRecord.__tablename__, _RECORD_COLS, fresh, frozenset({"payload"}))
                 changed = [{"b_" + k: v for k, v in zip(_RECORD_COLS, r)} for u, r in upserts.items() if u in in_db]
                 if changed:
                     conn.exec_driver_sql(
                         "UPDATE hub_records SET version = {v}, hash = {h}, seq = {s}, device_no = {d},"
-                        " updated_at = {t}, payload = {p} WHERE uid = {u}".format(**{
-                            k: _param(conn, "b_" + c) for k, c in (
-                                ("v", "version"), ("h", "hash"), ("s", "seq"), ("d", "device_no"),
-                                ("t", "updated_at"), ("p", "payload"), ("u", "uid"))}), changed)
+                        " updated_at = {t}, payload = {p} WHERE uid = {u}".format(
+                            p=text_param(conn, _param(conn, "b_payload")), **{
+                                k: _param(conn, "b_" + c) for k, c in (
+                                    ("v", "version"), ("h", "hash"), ("s", "seq"), ("d", "device_no"),
+                                    ("t", "updated_at"), ("u", "uid"))}), changed)
                 conn.execute(update(HubStation).where(HubStation.code == scope).values(seq=seq))
                 if tally is not None:
+                    for kind in {k for k, _ in added}:
+                        terms = [t for k, t in added if k == kind]
+                        tally.put(kind, sum(terms), len(terms))
                     tally.save(conn, scope, seq)
             if new_conflicts:
                 conn.execute(insert(HubConflict), new_conflicts)
-            if resolved:
-                for i in range(0, len(resolved), IN_CHUNK):  # a device's accepted change settles its own conflicts
+            if open_conflicts and new_changes:  # a device's accepted change settles its own conflicts
+                resolved = list({c[0] for c in new_changes})
+                for i in range(0, len(resolved), IN_CHUNK):
                     conn.execute(update(HubConflict).where(HubConflict.uid.in_(resolved[i:i + IN_CHUNK]),
                                                            HubConflict.device_no == device_no,
                                                            HubConflict.resolved_at.is_(None)).values(resolved_at=now))
             # kept: how many of each answer, and which changes were not simply accepted (an accepted
             # batch would otherwise store one entry per change, read by nobody)
-            counts = dict(Counter(r["status"] for r in results))
+            counts = dict(Counter(r["status"] for r in others.values()))
+            if len(checked) > len(others):
+                counts["accepted"] = len(checked) - len(others)
             conn.execute(insert(HubBatch).values(batch_id=batch_id, device=device.id, received_at=now,
-                                                 changes=len(results), results={"counts": counts, "others": [
-                                                     {"seq": r["seq"], "status": r["status"]} for r in results
-                                                     if r["status"] != "accepted"]}))
+                                                 changes=len(checked), results={"counts": counts, "others": [
+                                                     {"seq": r["seq"], "status": r["status"]} for r in others.values()]}))
+            max_seq = max(map(itemgetter(0), checked), default=0)
             conn.execute(update(HubDevice).where(HubDevice.id == device.id).values(
                 last_seen_at=now, last_seq=func.greatest(HubDevice.last_seq, max_seq)
                 if not sqlite else func.max(HubDevice.last_seq, max_seq)))
@@ -417,9 +428,13 @@ def ingest(engine: Engine, device: Device, body: dict[str, Any] | Batch, *, dela
         log.warning("push conflict-retry station=%s device=%s batch=%s: %s", scope, device.device_no, batch_id,
                     type(e.orig).__name__)
         raise HubError(503, "retry", "并发写入冲突，请稍后重试") from None
-    log.info("push station=%s device=%s batch=%s changes=%d %s", scope, device.device_no, batch_id, len(results),
+    log.info("push station=%s device=%s batch=%s changes=%d %s", scope, device.device_no, batch_id, len(checked),
              " ".join(f"{k}={v}" for k, v in sorted(counts.items())))
-    return {"batch_id": batch_id, "results": results}
+    if batch.compact:
+        return {"batch_id": batch_id, "accepted": len(checked) - len(others), "results": list(others.values())}
+    return {"batch_id": batch_id, "results": [
+        others.get(i) or {"seq": c[0], "uid": c[2], "version": c[3], "status": "accepted"}
+        for i, c in enumerate(checked)]}
 
 
 def _param(conn: Connection, name: str) -> str:

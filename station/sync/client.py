@@ -23,6 +23,8 @@ class HubClient:
                                   trust_env=False)
         #: upload batches packed ahead of their push (see prepare_push), by (batch id, id of the change list)
         self._prepared: dict[tuple[str, int], bytes] = {}
+        #: what the hub announced in ``hello`` beyond protocol 1
+        self.features: frozenset[str] = frozenset()
 
     def close(self) -> None:
         self._http.close()
@@ -87,12 +89,15 @@ class HubClient:
             raise SyncError(f"县级平台同步协议版本为 {hub}，本机为 {P.PROTOCOL_VERSION}；请升级"
                             f"{'本机程序' if (hub or 0) > P.PROTOCOL_VERSION else '县级平台'}",
                             code="protocol", retryable=False)
+        self.features = frozenset(str(f) for f in out.get("features") or ())
         return dict(out)
 
-    @staticmethod
-    def _push_body(station: str, device_no: int, device_id: str, batch_id: str) -> dict[str, Any]:
-        return {"protocol": P.PROTOCOL_VERSION, "station": station, "device_no": device_no,
-                "device_id": device_id, "batch_id": batch_id}
+    def _push_body(self, station: str, device_no: int, device_id: str, batch_id: str) -> dict[str, Any]:
+        body: dict[str, Any] = {"protocol": P.PROTOCOL_VERSION, "station": station, "device_no": device_no,
+                                "device_id": device_id, "batch_id": batch_id}
+        if P.FEATURE_COMPACT_ANSWER in self.features:
+            body["answer"] = P.ANSWER_COMPACT
+        return body
 
     @staticmethod
     def _pack_push(envelope: dict[str, Any], changes: Sequence[Any], frames: bool) -> bytes:
@@ -113,6 +118,9 @@ class HubClient:
              batch_id: str | None = None, *, frames: bool = False) -> dict[str, Any]:
         """Upload one batch. If the connection drops without an answer the batch is sent once more
         under a new id: whatever the hub already committed comes back as duplicates.
+
+        The answer has a result per change (``results``), or, from a hub that announced
+        ``compact_answer`` in :meth:`hello`, the number ``accepted`` and the other results only.
 
         ``changes``: dicts ``{seq, kind, uid, version, base_version, hash, payload}`` (gzip JSON),
         or with ``frames`` outbox rows ``(seq, kind, uid, version, base_version, payload bytes,

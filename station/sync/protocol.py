@@ -139,6 +139,10 @@ def unpack(raw: bytes, *, max_inflated: int = MAX_INFLATED_BYTES) -> dict[str, A
 #: what a hub can do beyond protocol 1, announced in ``hello`` ("features")
 FEATURE_FINGERPRINT_SUM = "fingerprint_sum"
 FEATURE_PUSH_FRAMES = "push_frames"
+#: the hub answers an upload batch that asks for it (envelope ``"answer": ANSWER_COMPACT``) with the
+#: number of changes accepted and the results of the others only, not one result per change
+FEATURE_COMPACT_ANSWER = "compact_answer"
+ANSWER_COMPACT = "compact"
 #: Content-Type of an upload batch sent as frames (:func:`pack_frames`), gzip like the JSON form
 FRAMES_CONTENT_TYPE = "application/x-station-frames"
 _SUM_BITS = 256

@@ -398,7 +398,10 @@ def _push_split(client: HubClient, station_code: str, device_no: int, device_id:
     half = len(changes) // 2
     first = _push_split(client, station_code, device_no, device_id, changes[:half], None, frames)
     second = _push_split(client, station_code, device_no, device_id, changes[half:], None, frames)
-    return {**first, "results": list(first.get("results", [])) + list(second.get("results", []))}
+    both = {**first, "results": list(first.get("results", [])) + list(second.get("results", []))}
+    if "accepted" in first or "accepted" in second:  # compact answers: each counts its own accepted changes
+        both["accepted"] = int(first.get("accepted", 0)) + int(second.get("accepted", 0))
+    return both
 
 
 class _Skipped(Exception):
@@ -472,12 +475,25 @@ def _next_batch(st: "Station", limit: int, upto: int, res: SyncResult, after: in
 
 def _record_answer(st: "Station", batch: list[Any], batch_id: str, answer: dict[str, Any],
                    res: SyncResult) -> None:
-    """Mark acknowledged entries sent (under the batch id) and store conflicts, in one local transaction."""
+    """Mark acknowledged entries sent (under the batch id) and store conflicts, in one local transaction.
+
+    A compact answer (``accepted``: a count) lists only the changes not simply accepted: the
+    others of the batch are. Its count must add up, or nothing is marked (the batch goes again).
+    """
     by_seq = {r[0]: r for r in batch}
+    results = answer.get("results", [])
+    compact = "accepted" in answer
+    if compact:
+        listed = {a.get("seq") for a in results}
+        accepted = [r[0] for r in batch if r[0] not in listed]
+        if len(accepted) != answer["accepted"] or len(listed) != len(results) or not listed <= by_seq.keys():
+            raise SyncError("县级平台的应答与所传批次对不上，稍后会自动重试", code="bad_response")
+        res.accepted += len(accepted)
+        res.sent += len(accepted)
     now = utcnow()
-    sent: list[int] = []
+    sent: list[int] = accepted if compact else []
     with st.write() as s:
-        for a in answer.get("results", []):
+        for a in results:
             row = by_seq.get(a.get("seq"))
             if row is None:
                 continue

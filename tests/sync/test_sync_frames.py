@@ -56,7 +56,7 @@ def test_frames_and_json_give_the_same_checked_batch(device: Any) -> None:
          "payload": r[5].decode()} for r in rows]}, dev)
     assert framed == as_json
     assert [c[7] for c in framed.checked] == [None, None, "unknown_kind", None]
-    assert framed.checked[1][6] == rows[1][5].decode()  # the payload text, exactly as hashed
+    assert framed.checked[1][6] == rows[1][5]  # the payload bytes, exactly as hashed
 
 
 @pytest.mark.parametrize("case, status, code", [
@@ -128,11 +128,21 @@ def test_hub_takes_frames_over_http_and_refuses_bad_ones_without_writing(sqlite_
 
 
 class OldHubClient(HubClient):
-    """Answers hello as a hub from before features: no frames, no kept fingerprints."""
+    """Answers hello as a hub from before features: no frames, no kept fingerprints, full answers."""
+
+    def __init__(self, *a: Any, **kw: Any) -> None:
+        super().__init__(*a, **kw)
+        self.answers: list[dict[str, Any]] = []
 
     def hello(self) -> dict[str, Any]:
         out = super().hello()
         out.pop("features", None)
+        self.features = frozenset()
+        return out
+
+    def push(self, *a: Any, **kw: Any) -> dict[str, Any]:
+        out = super().push(*a, **kw)
+        self.answers.append(out)
         return out
 
 
@@ -143,5 +153,92 @@ def test_a_hub_without_features_gets_json_batches_and_hashed_fingerprints(sqlite
     with OldHubClient(hub.url, a1.hub_token, device_id=a1.device_id) as client:
         res = run_sync(a1, client=client)
     assert res.ok and res.verified and res.accepted >= 4
+    assert client.answers and all("accepted" not in a and len(a["results"]) >= 4 for a in client.answers)
     assert held(a1) == hub_held(hub, CODE)
     assert "form=hash ok=True" in hub.log()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def any_engine(request: pytest.FixtureRequest, tmp_path: Any) -> Any:
+    from conftest import _new_pg_db
+    url = f"sqlite:///{tmp_path / 'hub.db'}" if request.param == "sqlite" else \
+        _new_pg_db(request.getfixturevalue("postgres"))
+    eng = make_engine(url)
+    yield eng
+    eng.dispose()
+
+
+def test_payload_bytes_are_stored_as_the_text_sent(any_engine: Any) -> None:
+    """The checked payloads stay UTF-8 bytes up to the database, which must keep them as text (not
+    blobs): new records, a newer version of a held record, and a kept conflict."""
+    eng = any_engine
+    dev = service.authenticate(eng, service.register_device(eng, CODE, name="所")["token"])
+    a, b = new_uid(), new_uid()
+    first = [_row(1, a, name="张三", notes="引号\"与\\反斜杠\n换行"), _row(2, b, name="李四 é ✓")]
+    service.ingest(eng, dev, service.parse_push(P.pack_frames(_envelope(dev), first), dev, frames=True))
+    newer = _row(3, a, version=2, name="张三丰")
+    rival = _row(4, b, version=2, name="李四（另一台）")
+    rival = (rival[0], rival[1], rival[2], 2, 0, rival[5], rival[6])  # on base 0 although the hub holds 1
+    out = service.ingest(eng, dev, service.parse_push(P.pack_frames(_envelope(dev), [newer, rival]), dev,
+                                                      frames=True))
+    assert [r["status"] for r in out["results"]] == ["accepted", "conflict"]
+    sqlite = eng.dialect.name == "sqlite"
+    with eng.connect() as c:
+        held_now = dict(c.execute(text("SELECT uid, payload FROM hub_records WHERE kind = 'person'")).all())
+        conflict = c.execute(text("SELECT payload FROM hub_conflicts")).scalar_one()
+        if sqlite:
+            assert {r[0] for r in c.execute(text("SELECT typeof(payload) FROM hub_records"))} == {"text"}
+    assert held_now == {a: newer[5].decode(), b: first[1][5].decode()}
+    assert conflict == rival[5].decode()
+
+
+def _ingest_frames(eng: Any, dev: service.Device, rows: list[tuple[Any, ...]], compact: bool) -> dict[str, Any]:
+    env = {**_envelope(dev), **({"answer": P.ANSWER_COMPACT} if compact else {})}
+    return service.ingest(eng, dev, service.parse_push(P.pack_frames(env, rows), dev, frames=True))
+
+
+def test_a_compact_answer_lists_only_what_was_not_simply_accepted(device: Any) -> None:
+    eng, dev = device
+    a, b = new_uid(), new_uid()
+    assert _ingest_frames(eng, dev, [_row(1, a, name="甲"), _row(2, b, name="乙")], compact=False)["results"][0][
+        "status"] == "accepted"
+    rival = _row(5, b, version=2, name="乙（另一台）")
+    rows = [_row(1, a, name="甲"),  # duplicate
+            _row(3, new_uid(), name="丙"), _row(4, new_uid(), kind="spaceship"),  # accepted, rejected
+            (5, "person", b, 2, 0, rival[5], rival[6]),  # conflict: on base 0 although the hub holds 1
+            _row(6, new_uid(), name="丁")]
+    full = _ingest_frames(eng, dev, rows, compact=False)
+    statuses = [r["status"] for r in full["results"]]
+    assert statuses == ["duplicate", "accepted", "rejected", "conflict", "accepted"]
+    again = [(r[0] + 10, *r[1:]) for r in rows]  # the same changes once more, in a new batch
+    compact = _ingest_frames(eng, dev, again, compact=True)
+    assert compact["accepted"] == 0 and [r["status"] for r in compact["results"]] == [
+        "duplicate", "duplicate", "rejected", "conflict", "duplicate"]
+    fresh = [_row(20, new_uid(), name="戊"), _row(21, new_uid(), kind="spaceship"), _row(22, new_uid(), name="己")]
+    compact = _ingest_frames(eng, dev, fresh, compact=True)
+    assert compact["accepted"] == 2
+    assert compact["results"] == [{"seq": 21, "uid": fresh[1][2], "version": 1, "status": "rejected",
+                                   "reason": "unknown_kind"}]
+
+
+class ShortCountClient(HubClient):
+    """Passes on the hub's compact answers with one accepted change too many."""
+
+    def push(self, *a: Any, **kw: Any) -> dict[str, Any]:
+        out = super().push(*a, **kw)
+        assert "accepted" in out  # this hub answers compactly
+        return {**out, "accepted": out["accepted"] + 1}
+
+
+def test_a_compact_answer_that_does_not_add_up_marks_nothing_sent(sqlite_devices: Devices) -> None:
+    hub = sqlite_devices.hub
+    a1 = sqlite_devices.new(CODE, "测试所")
+    add_people(a1, 3, "数")
+    with ShortCountClient(hub.url, a1.hub_token, device_id=a1.device_id) as client:
+        res = run_sync(a1, client=client)
+    assert not res.ok and "对不上" in res.message
+    with a1.read() as s:
+        assert s.execute(text("SELECT count(*) FROM outbox WHERE sent_at IS NULL AND kind = 'person'")).scalar() == 3
+    res = run_sync(a1)  # the next sync sends them again: the hub has them, as duplicates
+    assert res.ok and res.verified and res.duplicate == 3
+    assert held(a1) == hub_held(hub, CODE)
