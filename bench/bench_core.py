@@ -71,8 +71,8 @@ def bench_insert(n: int, repeats: int) -> dict[str, float]:
             cols = list(rows[0])
             person_rows = [tuple(json.dumps(v, ensure_ascii=False) if isinstance(v, list) else v
                                  for v in (rec[c] for c in cols)) for rec in recs]
-            outbox_rows = [("person", rec["uid"], 1, 0, canonical_json(rec), content_hash(rec), rec["created_at"])
-                           for rec in recs]
+            outbox_rows = [("person", rec["uid"], 1, 0, content_hash(rec), rec["created_at"]) for rec in recs]
+            payload_rows = [canonical_json(rec) for rec in recs]
             bodies = [INDEXERS["person"](rec) for rec in recs]
             conn = sqlite3.connect(db, isolation_level=None)
             conn.execute("PRAGMA synchronous=FULL")
@@ -80,8 +80,12 @@ def bench_insert(n: int, repeats: int) -> dict[str, float]:
             conn.execute("BEGIN IMMEDIATE")
             conn.executemany(f"INSERT INTO persons ({','.join(cols)}) VALUES ({','.join('?' * len(cols))})",
                              person_rows)
-            conn.executemany("INSERT INTO outbox (kind, uid, version, base_version, payload, content_hash,"
-                             " created_at) VALUES (?,?,?,?,?,?,?)", outbox_rows)
+            seq = conn.execute("SELECT coalesce(max(seq), 0) FROM outbox").fetchone()[0]
+            conn.executemany("INSERT INTO outbox (seq, kind, uid, version, base_version, content_hash,"
+                             " created_at) VALUES (?,?,?,?,?,?,?)",
+                             [(seq + i + 1, *o) for i, o in enumerate(outbox_rows)])
+            conn.executemany("INSERT INTO outbox_payloads (seq, payload) VALUES (?, ?)",
+                             [(seq + i + 1, p) for i, p in enumerate(payload_rows)])
             first = conn.execute("SELECT coalesce(max(id), 0) FROM search_docs").fetchone()[0]
             conn.executemany("INSERT INTO search_docs (id, uid, kind) VALUES (?, ?, 'person')",
                              [(first + i + 1, rec["uid"]) for i, rec in enumerate(recs)])

@@ -57,7 +57,8 @@ def templates(folder: Path) -> dict[str, dict]:
                                 "mode": "onsite", "start_time": "09:00", "end_time": "11:30",
                                 "service_types": ["education"], "attendees": 30, "content": "普法讲座"})
         with st.read() as s:
-            rows = s.execute(text("SELECT kind, payload FROM outbox ORDER BY seq")).all()
+            rows = s.execute(text("SELECT kind, payload FROM outbox JOIN outbox_payloads USING (seq)"
+                                  " ORDER BY seq")).all()
     out: dict[str, dict] = {}
     for kind, payload in rows:
         out[kind] = json.loads(payload)

@@ -78,7 +78,7 @@ def bench_end_to_end(hub: HubProcess, tmp: Path, template: Path, n: int, rep: in
     # uids under a scope no device belongs to, removed again afterwards (untimed).
     with st.read() as s:
         outbox = s.execute(text("SELECT version, base_version, content_hash, payload, seq FROM outbox"
-                                " WHERE kind = 'person'")).all()
+                                " JOIN outbox_payloads USING (seq) WHERE kind = 'person'")).all()
     eng = hub.engine()
     sqlite = eng.dialect.name == "sqlite"
     now = utcnow()
@@ -104,7 +104,8 @@ def bench_end_to_end(hub: HubProcess, tmp: Path, template: Path, n: int, rep: in
     dev = service.authenticate(eng, reg["token"])
     with st.read() as s:
         changes = [{"seq": r[0], "kind": "person", "uid": new_uid(), "version": 1, "base_version": 0,
-                    "payload": r[1]} for r in s.execute(text("SELECT seq, payload FROM outbox WHERE kind = 'person'"))]
+                    "payload": r[1]} for r in s.execute(text("SELECT seq, payload FROM outbox JOIN outbox_payloads"
+                                                             " USING (seq) WHERE kind = 'person'"))]
     for c in changes:  # same rows under fresh uids, so the hub treats them as new
         c["payload"] = c["payload"].replace(json.loads(c["payload"])["uid"], c["uid"])
         c["hash"] = hashlib.sha256(c["payload"].encode()).hexdigest()

@@ -66,3 +66,24 @@ def test_a_newer_database_is_refused_clearly(tmp_path: Path) -> None:
         conn.execute("UPDATE alembic_version SET version_num = '9999'")
     with pytest.raises(SchemaError, match="比本程序新"):
         Station.open(folder)
+
+
+def test_upgrade_to_0010_moves_outbox_payloads_apart(tmp_path: Path) -> None:
+    folder = tmp_path / "o"
+    folder.mkdir()
+    db = folder / "station.db"
+    migrate(make_engine(db), None, None, target="0009")
+    with sqlite3.connect(db) as conn:  # one change sent, one waiting, written by a program before 0010
+        conn.executemany("INSERT INTO outbox (seq, kind, uid, version, base_version, payload, content_hash,"
+                         " created_at, sent_at, batch_id) VALUES (?, 'person', ?, 1, 0, ?, ?, '2026-01-01', ?, ?)",
+                         [(1, "u1", '{"name":"王䶮"}', "h1", "2026-01-02", "b1"), (2, "u2", '{"name":"李四"}', "h2",
+                                                                                    None, None)])
+    Station.open(folder).close()
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("SELECT version_num FROM alembic_version").fetchone() == (SCHEMA_HEAD,)
+        assert conn.execute("SELECT o.seq, uid, payload, content_hash, sent_at FROM outbox o JOIN outbox_payloads p"
+                            " ON p.seq = o.seq ORDER BY o.seq").fetchall() == [
+            (1, "u1", '{"name":"王䶮"}', "h1", "2026-01-02"), (2, "u2", '{"name":"李四"}', "h2", None)]
+        assert "payload" not in {r[1] for r in conn.execute("PRAGMA table_info(outbox)")}
+        indexes = {r[1] for r in conn.execute("PRAGMA index_list(outbox)")}
+        assert {"ix_outbox_unsent", "ix_outbox_rejected"} <= indexes

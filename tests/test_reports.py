@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from station import Station
 from station.errors import ValidationError
-from station.models import SYNCED_MODELS, OutboxEntry, PeriodClosure
+from station.models import SYNCED_MODELS, OutboxEntry, OutboxPayload, PeriodClosure
 from station.reports.model import Report
 from station.periods import parse_period, parse_scope
 
@@ -150,7 +150,8 @@ def test_closing_a_period_stores_a_synced_snapshot(built: tuple[Station, dict[st
     snap = Report.from_dict(rec["snapshot"])
     assert snap.figures["cases.success_rate"] == 0.5 and snap.closure["uid"] == rec["uid"]
     with st.read() as s:
-        out = s.scalars(select(OutboxEntry).where(OutboxEntry.kind == "period_closure")).all()
+        out = s.execute(select(OutboxEntry.uid, OutboxPayload.payload).join(
+            OutboxPayload, OutboxPayload.seq == OutboxEntry.seq).where(OutboxEntry.kind == "period_closure")).all()
     assert [o.uid for o in out] == [rec["uid"]]  # goes up with the next sync
     assert json.loads(out[0].payload)["snapshot"]["figures"]["cases.accepted"] == 6
     again = st.reports.build_report("2026-10")

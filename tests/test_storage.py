@@ -28,8 +28,8 @@ def test_every_write_appends_an_outbox_entry_with_hash(ready: Station) -> None:
     saved = ready.people.save_person({"name": "孙淼"})
     ready.people.save_person({"name": "孙淼", "address": "五沟村"}, uid=saved.uid)
     with ready.read() as s:
-        rows = s.execute(text("SELECT version, base_version, payload, content_hash FROM outbox "
-                              "WHERE uid = :u ORDER BY seq"), {"u": saved.uid}).all()
+        rows = s.execute(text("SELECT version, base_version, payload, content_hash FROM outbox"
+                              " JOIN outbox_payloads USING (seq) WHERE uid = :u ORDER BY seq"), {"u": saved.uid}).all()
     assert [(r.version, r.base_version) for r in rows] == [(1, 0), (2, 1)]
     payload = json.loads(rows[1].payload)
     assert payload["address"] == "五沟村" and payload["_kind"] == "person"

@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     from alembic.config import Config
 
 #: the newest revision this program knows (a test keeps it equal to Alembic's head)
-SCHEMA_HEAD = "0009"  # 0007: accounts and audit log (security); 0008: ledger imports; 0009: outbox indexes
+SCHEMA_HEAD = "0010"  # 0008: ledger imports; 0009: outbox indexes; 0010: outbox payloads apart
 
 _MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 

@@ -94,11 +94,16 @@ def emit_changes(session: Session, changes: Iterable[tuple[dict[str, Any], int]]
     if not outbox:
         return 0
     conn = session.connection()
+    # seqs given here, not by the insert, so that each payload row gets its entry's seq (written under the
+    # transaction's write lock: no other writer can take the same ones)
+    first = int(conn.exec_driver_sql("SELECT coalesce(max(seq), 0) FROM outbox").scalar_one()) + 1
     conn.exec_driver_sql(
-        "INSERT INTO outbox (kind, uid, version, base_version, payload, content_hash, created_at)"
+        "INSERT INTO outbox (seq, kind, uid, version, base_version, content_hash, created_at)"
         " VALUES (?, ?, ?, ?, ?, ?, ?)",
-        [(o["kind"], o["uid"], o["version"], o["base_version"], o["payload"], o["content_hash"],
-          o["created_at"]) for o in outbox])
+        [(first + i, o["kind"], o["uid"], o["version"], o["base_version"], o["content_hash"], o["created_at"])
+         for i, o in enumerate(outbox)])
+    conn.exec_driver_sql("INSERT INTO outbox_payloads (seq, payload) VALUES (?, ?)",
+                         [(first + i, o["payload"]) for i, o in enumerate(outbox)])
     index_rows(conn, records, fresh=fresh)
     changes_ = ((r, o["base_version"], o["content_hash"]) for r, o in zip(records, outbox))
     audit.append(session, audit.change_items(changes_), check=False)

@@ -7,7 +7,7 @@ from .draft import Draft
 from .ledger_import import LedgerImport
 from .consultation import Consultation, ConsultationPerson
 from .mediation import CaseParty, CaseSession, FollowUp, MediationCase
-from .outbox import OutboxEntry
+from .outbox import OutboxEntry, OutboxPayload
 from .person import Person
 from .print_log import PrintLog
 from .reveal import RevealEntry
@@ -27,7 +27,7 @@ SYNCED_MODELS: dict[str, type[Synced]] = {
 __all__ = [
     "Account", "AuditEntry", "AdviserVisit", "Base", "CaseParty", "CaseSession", "CodeEntry", "Committee",
     "Consultation",
-    "ConsultationPerson", "Counter", "Draft", "FollowUp", "LedgerImport", "MediationCase", "OutboxEntry", "PeriodClosure", "Person",
+    "ConsultationPerson", "Counter", "Draft", "FollowUp", "LedgerImport", "MediationCase", "OutboxEntry", "OutboxPayload", "PeriodClosure", "Person",
     "PrintLog", "RevealEntry", "SYNCED_MODELS", "Setting", "Staff", "StationInfo", "SyncConflict", "SyncState",
     "Synced", "Village",
 ]

@@ -410,7 +410,9 @@ class _Skipped(Exception):
 
 #: outbox columns of a batch row, in this order (plain tuples: thousands per batch); the payload as
 #: its UTF-8 bytes, as frames send it and as its hash was taken
-_OUTBOX_COLS = "seq, kind, uid, version, base_version, CAST(payload AS BLOB), content_hash"
+_OUTBOX_COLS = "o.seq, o.kind, o.uid, o.version, o.base_version, CAST(p.payload AS BLOB), o.content_hash"
+#: outbox entries with their payloads (0010: kept apart, so marking entries sent does not rewrite them)
+_OUTBOX_FROM = "outbox o JOIN outbox_payloads p ON p.seq = o.seq"
 #: upload batches are also cut by payload size, well inside the hub's inflated limit
 #: (MAX_INFLATED_BYTES); a batch the hub finds too large compressed is split and sent in halves
 BATCH_PAYLOAD_BYTES = 24 * 1024 * 1024
@@ -436,8 +438,8 @@ def _next_batch(st: "Station", limit: int, upto: int, res: SyncResult, after: in
     is written with the hub's answer, in the transaction that marks the entries sent.
     """
     batch_id = str(uuid.uuid4())
-    query = (f"SELECT {_OUTBOX_COLS} FROM outbox WHERE sent_at IS NULL AND seq > ? AND seq <= ?"
-             " ORDER BY seq LIMIT ?")
+    query = (f"SELECT {_OUTBOX_COLS} FROM {_OUTBOX_FROM} WHERE o.sent_at IS NULL AND o.seq > ? AND o.seq <= ?"
+             " ORDER BY o.seq LIMIT ?")
     with st.read() as s:
         rows = driver_rows(s, query, (after, upto, limit))
         if not rows:

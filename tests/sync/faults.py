@@ -14,7 +14,7 @@ import time
 from typing import Any
 
 from conftest import ROOT, Devices
-from helpers import add_people, held, hub_held, pending
+from helpers import add_people, held, hub_held, outbox_changes, pending
 from station.sync import list_conflicts, run_sync
 from station.sync.client import HubClient
 from station.sync.run import _exclusive  # noqa: F401  (documented lock)
@@ -166,14 +166,9 @@ def replayed_batch(devices: Devices, code: str = "340621204") -> None:
     from station.sync import protocol as P
     a1 = devices.new(code, "测试所")
     add_people(a1, 5, "重")
-    with a1.read() as s:
-        from sqlalchemy import text
-        rows = s.execute(text("SELECT * FROM outbox WHERE sent_at IS NULL AND kind = 'person'")).mappings().all()
     body = P.pack({"protocol": 1, "station": code, "device_no": 1, "device_id": a1.device_id,
                    "batch_id": "0f0e0d0c-0b0a-4908-8706-050403020100",
-                   "changes": [{"seq": r["seq"], "kind": r["kind"], "uid": r["uid"], "version": r["version"],
-                                "base_version": r["base_version"], "hash": r["content_hash"],
-                                "payload": r["payload"]} for r in rows]})
+                   "changes": outbox_changes(a1, unsent=True)})
     headers = {"Authorization": f"Bearer {a1.hub_token}", "X-Station-Protocol": "1", "Content-Encoding": "gzip"}
     with httpx.Client(base_url=devices.hub.url, trust_env=False) as c:
         first = c.post("/v1/push", content=body, headers=headers)
@@ -203,12 +198,7 @@ def concurrent_syncs(devices: Devices, code: str = "340621205") -> None:
     finally:
         twin.close()
     # the same changes pushed twice at the same time, around the client lock: one copy on the hub
-    with a1.read() as s:
-        from sqlalchemy import text
-        rows = s.execute(text("SELECT * FROM outbox WHERE kind = 'person'")).mappings().all()
-    changes = [{"seq": r["seq"], "kind": r["kind"], "uid": r["uid"], "version": r["version"],
-                "base_version": r["base_version"], "hash": r["content_hash"],
-                "payload": r["payload"]} for r in rows]
+    changes = outbox_changes(a1)
     outs: list[Any] = []
 
     def push() -> None:

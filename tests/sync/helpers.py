@@ -38,5 +38,14 @@ def pending(st: Station) -> int:
         return int(s.execute(text("SELECT count(*) FROM outbox WHERE sent_at IS NULL")).scalar_one())
 
 
+def outbox_changes(st: Station, kind: str = "person", unsent: bool = False) -> list[dict[str, Any]]:
+    """The device's outbox entries of ``kind`` (only unsent ones if asked) as changes of a JSON push body."""
+    with st.read() as s:
+        rows = s.execute(text("SELECT * FROM outbox JOIN outbox_payloads USING (seq) WHERE kind = :k"
+                              + (" AND sent_at IS NULL" if unsent else "") + " ORDER BY seq"), {"k": kind}).mappings()
+        return [{"seq": r["seq"], "kind": r["kind"], "uid": r["uid"], "version": r["version"],
+                 "base_version": r["base_version"], "hash": r["content_hash"], "payload": r["payload"]} for r in rows]
+
+
 def add_people(st: Station, n: int, prefix: str) -> list[str]:
     return [st.people.save_person({"name": f"{prefix}{i}", "gender": "男"}).uid for i in range(n)]

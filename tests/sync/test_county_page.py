@@ -487,7 +487,8 @@ def test_mirror_counts_every_hub_record_and_skips_only_broken_ones(tmp_path: Pat
             "handling": "answered", "question": "咨询事项", "answer": "依法解答",
             "persons": [{"name": "来访人", "gender": "男"}]})
         with st.read() as s:
-            tpl = json.loads(s.execute(text("SELECT payload FROM outbox WHERE kind = 'consultation'")).scalar())
+            tpl = json.loads(s.execute(text("SELECT payload FROM outbox JOIN outbox_payloads USING (seq)"
+                                            " WHERE kind = 'consultation'")).scalar())
     eng = make_engine(f"sqlite:///{tmp_path / 'hub.db'}")
     try:
         register_device(eng, A, name="临涣镇司法所")

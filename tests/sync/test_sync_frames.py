@@ -108,7 +108,7 @@ def test_hub_takes_frames_over_http_and_refuses_bad_ones_without_writing(sqlite_
     with a1.read() as s:
         rows = [tuple(r) for r in s.execute(text(
             "SELECT seq, kind, uid, version, base_version, CAST(payload AS BLOB), content_hash FROM outbox"
-            " WHERE kind = 'person' ORDER BY seq"))]
+            " JOIN outbox_payloads USING (seq) WHERE kind = 'person' ORDER BY seq"))]
     env = {"protocol": 1, "station": CODE, "device_no": 1, "device_id": a1.device_id}
     headers = {"Content-Encoding": "gzip", "Content-Type": P.FRAMES_CONTENT_TYPE}
     with http(hub, a1.hub_token) as c:

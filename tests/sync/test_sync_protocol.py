@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import text
 
 from conftest import ROOT, Devices, http
-from helpers import add_people, held, hub_held, pending
+from helpers import add_people, held, hub_held, outbox_changes, pending
 from station.sync import SyncError, backoff_delay, login, run_sync
 from station.sync import protocol as P
 from station.sync.client import HubClient
@@ -19,12 +19,7 @@ CODE = "340621301"
 
 
 def _changes(st, kind: str = "person") -> list[dict]:
-    with st.read() as s:
-        rows = s.execute(text("SELECT * FROM outbox WHERE sent_at IS NULL AND kind = :k ORDER BY seq"),
-                         {"k": kind}).mappings().all()
-    return [{"seq": r["seq"], "kind": r["kind"], "uid": r["uid"], "version": r["version"],
-             "base_version": r["base_version"], "hash": r["content_hash"], "payload": r["payload"]}
-            for r in rows]
+    return outbox_changes(st, kind, unsent=True)
 
 
 def _body(st, changes: list[dict], **over: object) -> dict:
