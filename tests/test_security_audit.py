@@ -86,3 +86,23 @@ def test_print_is_logged(ready: Station) -> None:
     render(ready, "consultations", "2026-11")
     last = _entries(ready)[-1]
     assert (last.action, last.uid) == ("print", "consultations:2026-11") and '"form":"consultations"' in last.detail
+
+
+def test_entries_go_up_as_json_that_reads_back_as_the_rows(logged: Station) -> None:
+    """The upload's JSON array is written by SQLite: it must read back as exactly the entries (types,
+    nulls, escapes), and the hashes must recompute from it as the hub recomputes them."""
+    import json
+
+    from station.security.audit import chain_breaks, entries_after, entries_json_after, links
+    logged.audit("export", detail={"format": "xlsx", "to": "a:b/c+d=e", "records": 3, "revealed": False})
+    device = logged.device_id
+    with logged.read() as s:
+        every = entries_after(s, device, 0, 1000)
+        text_all, n_all = entries_json_after(s, device, 0, 1000)
+        text_part, n_part = entries_json_after(s, device, 2, 3)
+        text_none, n_none = entries_json_after(s, device, len(every), 10)
+    assert len(every) >= 6 and any(e[2] is None for e in every) and any(e[6] is None for e in every)
+    assert json.loads(text_all) == every and n_all == len(every)
+    assert json.loads(text_part) == every[2:5] and n_part == 3
+    assert json.loads(text_none) == [] and n_none == 0
+    assert chain_breaks(links(json.loads(text_all))) == []

@@ -139,8 +139,12 @@ class HubClient:
         again = self._pack_push({**envelope, "batch_id": str(uuid.uuid4())}, changes, frames)
         return dict(self._send("POST", "/v1/push", packed=again, retry=False, content_type=kind))
 
-    def audit(self, entries: list[list[Any]]) -> dict[str, Any]:
-        """Upload audit entries; the hub answers where this device's chain stands and any break it found."""
+    def audit(self, entries: list[list[Any]] | bytes) -> dict[str, Any]:
+        """Upload audit entries (or a JSON array of them, as :func:`~station.security.audit.entries_json_after`
+        gives); the hub answers where this device's chain stands and any break it found."""
+        if isinstance(entries, bytes):
+            return dict(self._send("POST", "/v1/audit", packed=P.pack_json(b'{"entries":' + entries + b"}"),
+                                   retry=False))
         return dict(self._send("POST", "/v1/audit", body={"entries": entries}, retry=False))
 
     def pull(self, cursor: dict[str, int], limit: int = P.PAGE_RECORDS) -> dict[str, Any]:

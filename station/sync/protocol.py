@@ -90,6 +90,11 @@ def pack(body: dict[str, Any]) -> bytes:
         data = orjson.dumps(body)
     except TypeError:  # beyond orjson (e.g. integers over 64 bits): the standard encoder
         data = json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    return pack_json(data)
+
+
+def pack_json(data: bytes) -> bytes:
+    """JSON text already encoded, gzip as :func:`pack` sends it."""
     return igzip.compress(data, compresslevel=1, mtime=0)
 
 

@@ -291,8 +291,8 @@ def _upload_audit(st: "Station", client: HubClient, batch: int = P.OLD_HUB_AUDIT
     while not _cancelled(cancel):
         with st.read() as s:
             sent = int(state.get(s, "audit_sent_seq") or 0)
-            entries = audit.entries_after(s, st.device_id, sent, batch)
-        if not entries:
+            entries, count = audit.entries_json_after(s, st.device_id, sent, batch)
+        if not count:
             return
         answer = client.audit(entries)
         with st.write() as s:
@@ -301,7 +301,7 @@ def _upload_audit(st: "Station", client: HubClient, batch: int = P.OLD_HUB_AUDIT
         if answer.get("broken"):
             log.warning("hub reports a broken audit chain for device=%s at seq=%s", st.device_id,
                         answer["broken"]["seq"])
-        if len(entries) < batch:
+        if count < batch:
             return
 
 

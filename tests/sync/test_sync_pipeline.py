@@ -208,8 +208,8 @@ class AuditCountingClient(CountingClient):
             out["limits"] = {k: v for k, v in out["limits"].items() if k != "audit_entries"}
         return out
 
-    def audit(self, entries: list[list[Any]]) -> dict[str, Any]:
-        self.audits.append(len(entries))
+    def audit(self, entries: list[list[Any]] | bytes) -> dict[str, Any]:
+        self.audits.append(len(json.loads(entries) if isinstance(entries, bytes) else entries))
         return super().audit(entries)
 
 
