@@ -146,12 +146,18 @@ class OldHubClient(HubClient):
         return out
 
 
+def _sync_through(devices: Devices, client_class: type[HubClient], people: int) -> tuple[Any, Any, Any]:
+    """A new device of CODE with ``people`` new records, synced once through ``client_class``:
+    (device, result, client)."""
+    a1 = devices.new(CODE, "测试所")
+    add_people(a1, people, "人")
+    with client_class(devices.hub.url, a1.hub_token, device_id=a1.device_id) as client:
+        return a1, run_sync(a1, client=client), client
+
+
 def test_a_hub_without_features_gets_json_batches_and_hashed_fingerprints(sqlite_devices: Devices) -> None:
     hub = sqlite_devices.hub
-    a1 = sqlite_devices.new(CODE, "测试所")
-    add_people(a1, 4, "旧")
-    with OldHubClient(hub.url, a1.hub_token, device_id=a1.device_id) as client:
-        res = run_sync(a1, client=client)
+    a1, res, client = _sync_through(sqlite_devices, OldHubClient, 4)
     assert res.ok and res.verified and res.accepted >= 4
     assert client.answers and all("accepted" not in a and len(a["results"]) >= 4 for a in client.answers)
     assert held(a1) == hub_held(hub, CODE)
@@ -232,10 +238,7 @@ class ShortCountClient(HubClient):
 
 def test_a_compact_answer_that_does_not_add_up_marks_nothing_sent(sqlite_devices: Devices) -> None:
     hub = sqlite_devices.hub
-    a1 = sqlite_devices.new(CODE, "测试所")
-    add_people(a1, 3, "数")
-    with ShortCountClient(hub.url, a1.hub_token, device_id=a1.device_id) as client:
-        res = run_sync(a1, client=client)
+    a1, res, _ = _sync_through(sqlite_devices, ShortCountClient, 3)
     assert not res.ok and "对不上" in res.message
     with a1.read() as s:
         assert s.execute(text("SELECT count(*) FROM outbox WHERE sent_at IS NULL AND kind = 'person'")).scalar() == 3
