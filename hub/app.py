@@ -13,13 +13,15 @@ import multiprocessing
 import os
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import asynccontextmanager
-from typing import Any, AsyncIterator
+from typing import Any, AsyncIterator, Awaitable, Callable
 
 import orjson
 from fastapi import FastAPI, Query, Request
 from fastapi.responses import JSONResponse, Response
 from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import MutableHeaders
 from starlette.middleware.gzip import GZipMiddleware
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from station.sync import protocol as P
 
@@ -38,6 +40,46 @@ def _refuse(request: Request, status: int, code: str, message: str, device: Devi
     body: dict[str, Any] = {"code": code, "message": message, "protocol": P.PROTOCOL_VERSION}
     # refusals made by the guard never reach the headers middleware (it is inside the guard): add them here
     return JSONResponse(body, status_code=status, headers=limits.SECURITY_HEADERS)
+
+
+class _Headers:
+    """Security headers on every answer (no CORS headers are ever sent: browsers may not call the API).
+
+    Plain ASGI middleware, like :class:`_Guard`: Starlette's ``@app.middleware("http")`` hands
+    every chunk of a request body through a task and a memory stream, which cost the hub
+    process about as much CPU as classifying the changes of an upload.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        extra = web.PAGE_HEADERS if web.is_page(scope["path"]) else limits.SECURITY_HEADERS
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                MutableHeaders(scope=message).update(extra)
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
+
+
+class _Guard:
+    """Runs ``admit`` (version, token, limits) before any ``/v1/`` handler; answers its refusal instead."""
+
+    def __init__(self, app: ASGIApp, admit: Callable[[Request], Awaitable[Response | None]]) -> None:
+        self.app, self.admit = app, admit
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["path"].startswith("/v1/"):
+            refusal = await self.admit(Request(scope))  # sets request.state, which lives in the scope
+            if refusal is not None:
+                await refusal(scope, receive, send)
+                return
+        await self.app(scope, receive, send)
 
 
 def create_app(db_url: str | None = None) -> FastAPI:
@@ -71,18 +113,8 @@ def create_app(db_url: str | None = None) -> FastAPI:
 
     per_device, auth_failures = limits.from_env()
 
-    @app.middleware("http")
-    async def headers(request: Request, call_next: Any) -> Response:
-        """Security headers on every answer (no CORS headers are ever sent: browsers may not call the API)."""
-        response = await call_next(request)
-        response.headers.update(web.PAGE_HEADERS if web.is_page(request.url.path) else limits.SECURITY_HEADERS)
-        return response
-
-    @app.middleware("http")
-    async def guard(request: Request, call_next: Any) -> Response:
-        """Protocol version and token are checked before any handler runs."""
-        if not request.url.path.startswith("/v1/"):
-            return await call_next(request)
+    async def admit(request: Request) -> Response | None:
+        """Protocol version and token are checked before any handler runs: a refusal, or None to go on."""
         address = request.client.host if request.client else "?"
         if auth_failures.full(address):
             return _refuse(request, 429, "too_many_failures", "令牌错误次数过多，请一分钟后再试")
@@ -102,7 +134,7 @@ def create_app(db_url: str | None = None) -> FastAPI:
         request.state.admin = bool(admin_token) and token is not None and hmac.compare_digest(token, admin_token)
         if request.state.admin and request.url.path == "/v1/stats":
             request.state.device = None
-            return await call_next(request)
+            return None
         try:
             request.state.device = await run_in_threadpool(service.authenticate, engine, token)
         except HubError as e:
@@ -111,7 +143,11 @@ def create_app(db_url: str | None = None) -> FastAPI:
             return _refuse(request, e.status, e.code, e.message)
         if not per_device.hit(str(request.state.device.id)):
             return _refuse(request, 429, "rate_limited", "请求过于频繁，请稍后再试", request.state.device)
-        return await call_next(request)
+        return None
+
+    # plain ASGI, innermost first: the headers inside the guard (a refusal carries its own headers)
+    app.add_middleware(_Headers)
+    app.add_middleware(_Guard, admit=admit)
 
     async def _parse(fn: Any, *args: Any) -> Any:
         """``fn(*args)`` in the parse worker (a thread here when there is none)."""
