@@ -13,7 +13,7 @@ from typing import Any, Iterable, Iterator
 
 from sqlalchemy import Connection, Engine, insert, select, update
 
-from station.security.audit import GENESIS, Link, chain_breaks, links
+from station.security.audit import GENESIS, Break, Link, chain_breaks, links
 from station.sync import protocol as P
 
 from .db import writer
@@ -23,17 +23,37 @@ MAX_ENTRIES = P.MAX_AUDIT_ENTRIES
 
 
 @dataclass(frozen=True)
+class Run:
+    """An upload's entries checked as one run of a chain, assuming it continues the hub's copy: what
+    the hub needs when it does (almost always), instead of every entry's :data:`Link`."""
+    first_seq: int
+    first_prev: str
+    last_seq: int
+    last_hash: str
+    count: int
+    devices: frozenset[str]
+    breaks: list[Break]  # within the run, from its first entry on
+
+
+@dataclass(frozen=True)
 class AuditUpload:
     """An audit upload checked as far as it can be without the hub's copy: entries sorted by seq, as
     :data:`~station.security.audit.Link` (hashes recomputed), and the entries themselves when no
-    received body is kept instead (they do not travel back from the parse worker)."""
-    links: list[Link]
+    received body is kept instead. From the parse worker, only the :class:`Run` comes back: should
+    the run not continue the hub's copy, the hub reads the received body again."""
+    links: list[Link] | None
     rows: list[list[Any]] | None = None
+    run: Run | None = None
 
 
 def parse_audit(raw: bytes) -> AuditUpload:
     """Inflate, parse and check an audit body: runs in the hub's parse worker (see :mod:`hub.app`)."""
-    return AuditUpload(links(_rows(P.unpack(raw))))
+    chain = links(_rows(P.unpack(raw)))
+    if not chain:
+        return AuditUpload(chain)
+    first, last = chain[0], chain[-1]
+    return AuditUpload(None, run=Run(first[0], first[2], last[0], last[3], len(chain), frozenset(r[1] for r in chain),
+                                     chain_breaks(chain, start=(first[0] - 1, first[2]))))
 
 
 def _rows(body: dict[str, Any]) -> list[list[Any]]:
@@ -100,41 +120,53 @@ def ingest_audit(engine: Engine, device: Any, body: dict[str, Any] | AuditUpload
         upload = AuditUpload(links(entries), entries)
     if received is None and upload.rows is None:
         raise ValueError("an audit upload is stored as received or from its rows")
-    rows = upload.links
     with writer(engine).begin() as conn:
         dev = conn.execute(select(HubDevice).where(HubDevice.id == device.id)).one()
-        if any(r[1] != dev.device_id for r in rows) and dev.device_id:
-            raise P.ProtocolError(400, "bad_device", "audit entries of another device")
         chain = conn.execute(select(HubAuditChain).where(HubAuditChain.device_pk == device.id)).first()
         if chain is None:
             conn.execute(insert(HubAuditChain).values(device_pk=device.id, last_seq=0, last_hash=GENESIS))
             last_seq, last_hash, broken_seq = 0, GENESIS, None
         else:
             last_seq, last_hash, broken_seq = chain.last_seq, chain.last_hash, chain.broken_seq
-        new = [r for r in rows if r[0] > last_seq]
-        reason = None
-        old = [r for r in rows if r[0] <= last_seq]
-        if old:  # sent again: must be exactly what the hub already holds
-            held = _held_hashes(conn, device.id, (r[0] for r in old))
-            changed = [r[0] for r in old if held.get(r[0]) != r[3]]
-            if changed:
-                reason = (changed[0], "已上传的记录在本机被改动")
-        if new:
-            breaks = chain_breaks(new, start=(last_seq, last_hash))
+        run = upload.run
+        if run is not None and (run.first_seq != last_seq + 1 or run.first_prev != last_hash or len(run.devices) != 1):
+            run = None  # not simply the next run of this chain: check it entry by entry
+            upload = AuditUpload(links(_rows(P.unpack(received))) if received is not None else upload.links or [],
+                                 upload.rows)
+        if run is not None:  # continues the hub's copy: its own check is the chain's
+            if dev.device_id and run.devices != {dev.device_id}:
+                raise P.ProtocolError(400, "bad_device", "audit entries of another device")
+            breaks, reason = run.breaks, None
+            span: tuple[int, int, int, str] | None = (run.first_seq, run.last_seq, run.count, run.last_hash)
+        else:
+            rows = upload.links or []
+            if any(r[1] != dev.device_id for r in rows) and dev.device_id:
+                raise P.ProtocolError(400, "bad_device", "audit entries of another device")
+            new = [r for r in rows if r[0] > last_seq]
+            reason = None
+            old = [r for r in rows if r[0] <= last_seq]
+            if old:  # sent again: must be exactly what the hub already holds
+                held = _held_hashes(conn, device.id, (r[0] for r in old))
+                changed = [r[0] for r in old if held.get(r[0]) != r[3]]
+                if changed:
+                    reason = (changed[0], "已上传的记录在本机被改动")
+            breaks = chain_breaks(new, start=(last_seq, last_hash)) if new else []
+            span = (new[0][0], new[-1][0], len(new), new[-1][3]) if new else None
+        if span is not None:
             if breaks and reason is None:
                 reason = (breaks[0].seq, breaks[0].reason)
             fresh = [r for r in upload.rows or () if r[0] > last_seq]
             conn.execute(insert(HubAuditSegment).values(
-                device_pk=device.id, first_seq=new[0][0], last_seq=new[-1][0], count=len(new),
-                last_hash=new[-1][3], entries=received if received is not None else pack_segment(fresh)))
-            last_seq, last_hash = new[-1][0], new[-1][3]
+                device_pk=device.id, first_seq=span[0], last_seq=span[1], count=span[2], last_hash=span[3],
+                entries=received if received is not None else pack_segment(fresh)))
+            last_seq, last_hash = span[1], span[3]
         values: dict[str, Any] = {"last_seq": last_seq, "last_hash": last_hash}
         if reason is not None and broken_seq is None:
             values.update(broken_seq=reason[0], broken_reason=reason[1][:200])
             broken_seq = reason[0]
         conn.execute(update(HubAuditChain).where(HubAuditChain.device_pk == device.id).values(**values))
         got = conn.execute(select(HubAuditChain).where(HubAuditChain.device_pk == device.id)).one()
-    return {"last_seq": got.last_seq, "stored": len(new),
+    return {"last_seq": got.last_seq, "stored": span[2] if span is not None else 0,
             "broken": None if got.broken_seq is None else {"seq": got.broken_seq, "reason": got.broken_reason}}
 
 

@@ -126,3 +126,34 @@ def test_entries_kept_one_row_each_by_an_older_hub_are_still_the_reference(tmp_p
             "seq": 2, "reason": "已上传的记录在本机被改动"}
     finally:
         eng.dispose()
+
+
+def test_uploads_read_by_the_parse_worker_give_what_an_entry_by_entry_check_gives(tmp_path: Any) -> None:
+    """The parse worker sends back a run's summary: a run that continues the hub's copy is settled
+    from it, anything else (entries sent again, a run that does not join) from the body again."""
+    from hub.audit import parse_audit
+    from station.sync import protocol as P
+
+    def send(eng: Any, dev: Any, entries: list[list[Any]]) -> dict[str, Any]:
+        body = P.pack({"entries": entries})
+        return ingest_audit(eng, dev, parse_audit(body), body)
+
+    eng = make_engine(f"sqlite:///{tmp_path / 'hub.db'}")
+    try:
+        dev = service.authenticate(eng, service.register_device(eng, A, name="临涣镇司法所")["token"])
+        rows = _chain([[i, "dev-a", None, "create", "person", f"u{i}", 1, f"2026-11-0{i} 09:00:00", "{}"]
+                       for i in range(1, 9)])
+        assert send(eng, dev, rows[:3]) == {"last_seq": 3, "stored": 3, "broken": None}
+        assert send(eng, dev, rows[2:5]) == {"last_seq": 5, "stored": 2, "broken": None}  # entry 3 again
+        forged = [*rows[5][:5], "u-other", *rows[5][6:]]  # entry 6 edited, its hashes left as they were
+        assert send(eng, dev, [forged, *rows[6:]]) == {"last_seq": 8, "stored": 3, "broken": {
+            "seq": 6, "reason": "内容与校验值不符：记录被修改"}}
+        with eng.connect() as conn:
+            assert [list(r) for r in stored_entries(conn, dev.id)] == [*rows[:5], forged, *rows[6:]]
+        other = service.authenticate(eng, service.register_device(eng, A, name="临涣镇司法所")["token"])
+        gap = _chain([[i, "dev-b", None, "create", "person", f"v{i}", 1, "2026-11-09 09:00:00", "{}"]
+                      for i in range(1, 5)])
+        assert send(eng, other, gap[2:]) == {"last_seq": 4, "stored": 2, "broken": {
+            "seq": 1, "reason": "缺少第 1 条（下一条是第 3 条）：记录被删除或顺序被改动"}}
+    finally:
+        eng.dispose()
