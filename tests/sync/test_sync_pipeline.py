@@ -12,7 +12,7 @@ import threading
 from typing import Any
 
 from conftest import Devices
-from helpers import held, hub_held, pending
+from helpers import add_people, held, hub_held, pending
 from sqlalchemy import text
 
 from station.bulk import insert_records
@@ -282,3 +282,21 @@ def test_a_cancelled_sync_sends_no_audit_entries_either(sqlite_devices: Devices)
     res = run_sync(a1, client=client)  # the next run sends both
     client.close()
     assert res.ok and res.verified and res.accepted == 50 and sum(client.audits) >= 50
+
+
+def test_marking_sent_touches_exactly_the_acknowledged_entries(sqlite_devices: Devices) -> None:
+    """One range update when the acknowledged entries are all the unsent ones between the first and
+    the last, seq lists otherwise: either way no other entry is marked."""
+    from station.sync.run import _mark_sent
+    a1 = sqlite_devices.new(A, "临涣镇司法所")
+    add_people(a1, 6, "标")
+    with a1.read() as s:
+        seqs = list(s.execute(text("SELECT seq FROM outbox WHERE kind = 'person' ORDER BY seq")).scalars())
+    now = utcnow()
+    with a1.write() as s:
+        _mark_sent(s, seqs[1:3], now, "range")  # the unsent entries between them: a range
+    with a1.write() as s:
+        _mark_sent(s, [seqs[5], seqs[3]], now, "list")  # seqs[4] between them stays unsent: lists
+    with a1.read() as s:
+        marks = dict(s.execute(text("SELECT seq, batch_id FROM outbox WHERE kind = 'person'")).all())
+    assert [marks[q] for q in seqs] == [None, "range", "range", "list", None, "list"]
