@@ -187,9 +187,10 @@ def _check_changes(changes: Iterable[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
 
     Takes the changes as :func:`_json_changes` or :func:`_framed_changes` yields them.
     Returns ``(seq, kind, uid, version, base_version, hash, payload UTF-8 bytes, reason, term)``
-    per change (the bytes go to the database as they are: valid UTF-8 JSON, checked here), ``reason`` naming why the change is rejected (or None) and ``term`` its record
-    term for the kept fingerprint (:mod:`hub.fingerprints`). One tight loop: it runs for
-    every change of every upload.
+    per change (the bytes go to the database as they are: valid UTF-8 JSON, checked here),
+    ``reason`` naming why the change is rejected (or None) and ``term`` its record term for
+    the kept fingerprint (:mod:`hub.fingerprints`). One tight loop: it runs for every change
+    of every upload.
     """
     out: list[tuple[Any, ...]] = []
     append, sha256, identity, term = out.append, hashlib.sha256, PayloadReader().identity, P.record_term
@@ -335,32 +336,35 @@ def ingest(engine: Engine, device: Device, body: dict[str, Any] | Batch, *, dela
             new_conflicts: list[dict[str, Any]] = []
             upserts: dict[str, tuple[Any, ...]] = {}
             added: list[tuple[str, int]] = []  # (kind, term) of records new to the hub, for the tally
+
+            def other(i: int, status: str, **more: Any) -> None:
+                seq_, _, uid_, version_ = checked[i][:4]
+                others[i] = {"seq": seq_, "uid": uid_, "version": version_, "status": status, **more}
+
             for i, (cseq, kind, uid, version, base, chash, payload, reason, term) in enumerate(checked):
                 if reason:
-                    others[i] = {"seq": cseq, "uid": uid, "version": version, "status": "rejected", "reason": reason}
+                    other(i, "rejected", reason=reason)
                     continue
                 head = heads.get(uid)
                 if head is None:  # new to the hub: nothing it holds can make this a duplicate or a conflict
                     if base != 0:
-                        others[i] = {"seq": cseq, "uid": uid, "version": version, "status": "rejected",
-                                     "reason": "unknown_base"}
+                        other(i, "rejected", reason="unknown_base")
                         continue
                     added.append((kind, term))
                     kept_kind = kind
                 else:
                     if head[0] != scope:
-                        others[i] = {"seq": cseq, "uid": uid, "version": version, "status": "rejected",
-                                     "reason": "wrong_station"}
+                        other(i, "rejected", reason="wrong_station")
                         continue
                     had = known.get((uid, version))
                     if had == chash:
-                        others[i] = {"seq": cseq, "uid": uid, "version": version, "status": "duplicate"}
+                        other(i, "duplicate")
                         continue
                     if had is not None or head[1] > base or uid in conflicted \
                             or (uid, version, chash) in known_conflicts:
                         conflicted.add(uid)
-                        others[i] = {"seq": cseq, "uid": uid, "version": version, "status": "conflict",
-                                     "theirs": {"version": head[1], "hash": head[2], "payload": orjson.loads(head[3])}}
+                        other(i, "conflict",
+                              theirs={"version": head[1], "hash": head[2], "payload": orjson.loads(head[3])})
                         if (uid, version, chash) not in known_conflicts:
                             new_conflicts.append({
                                 "scope": scope, "kind": kind, "uid": uid, "version": version,
@@ -370,8 +374,7 @@ def ingest(engine: Engine, device: Device, body: dict[str, Any] | Batch, *, dela
                             known_conflicts.add((uid, version, chash))
                         continue
                     if head[1] < base:
-                        others[i] = {"seq": cseq, "uid": uid, "version": version, "status": "rejected",
-                                     "reason": "unknown_base"}
+                        other(i, "rejected", reason="unknown_base")
                         continue
                     kept_kind = head[4]
                     if tally is not None:

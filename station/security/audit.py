@@ -168,16 +168,9 @@ def verify_rows(rows: Iterable[Sequence[Any]], start: tuple[int, str] = (0, GENE
     return chain_breaks(links(rows), start)
 
 
-def entries_after(session: Session, device: str, seq: int, limit: int) -> list[list[Any]]:
-    """This device's entries after ``seq``, as lists in :data:`FIELDS` order + hashes."""
-    return [list(r) for r in driver_rows(
-        session, "SELECT seq, device_id, actor, action, kind, uid, version, at, detail, prev_hash, hash FROM audit_log"
-        " WHERE device_id = ? AND seq > ? ORDER BY seq LIMIT ?", (device, seq, limit))]
-
-
 def entries_json_after(session: Session, device: str, seq: int, limit: int) -> tuple[bytes, int]:
-    """This device's entries after ``seq`` for upload to the hub: (a JSON array of them in the form of
-    :func:`entries_after`, how many). SQLite writes the JSON: an upload of 20,000 entries would
+    """This device's entries after ``seq`` for upload to the hub: (a JSON array of them, each
+    ``[seq, device_id, actor, action, kind, uid, version, at, detail, prev_hash, hash]``, how many). SQLite writes the JSON: an upload of 20,000 entries would
     otherwise make 220,000 Python objects only to encode them again."""
     text, count = driver_rows(
         session, "SELECT json_group_array(json_array(seq, device_id, actor, action, kind, uid, version, at, detail,"

@@ -143,7 +143,7 @@ class HubClient:
         """Upload audit entries (or a JSON array of them, as :func:`~station.security.audit.entries_json_after`
         gives); the hub answers where this device's chain stands and any break it found."""
         if isinstance(entries, bytes):
-            return dict(self._send("POST", "/v1/audit", packed=P.pack_json(b'{"entries":' + entries + b"}"),
+            return dict(self._send("POST", "/v1/audit", packed=P.gzip_body(b'{"entries":' + entries + b"}"),
                                    retry=False))
         return dict(self._send("POST", "/v1/audit", body={"entries": entries}, retry=False))
 

@@ -90,11 +90,11 @@ def pack(body: dict[str, Any]) -> bytes:
         data = orjson.dumps(body)
     except TypeError:  # beyond orjson (e.g. integers over 64 bits): the standard encoder
         data = json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
-    return pack_json(data)
+    return gzip_body(data)
 
 
-def pack_json(data: bytes) -> bytes:
-    """JSON text already encoded, gzip as :func:`pack` sends it."""
+def gzip_body(data: bytes) -> bytes:
+    """A request body already encoded (JSON or frames), gzip as every request is sent."""
     return igzip.compress(data, compresslevel=1, mtime=0)
 
 
@@ -108,7 +108,7 @@ def pack_frames(envelope: dict[str, Any], rows: Sequence[Sequence[Any]]) -> byte
     hashes the bytes as they came. Sent to hubs that list ``push_frames`` in ``hello``.
     """
     head = orjson.dumps({**envelope, "changes": [(r[0], r[1], r[2], r[3], r[4], r[6], len(r[5])) for r in rows]})
-    return igzip.compress(b"".join([head, b"\n", *(r[5] for r in rows)]), compresslevel=1, mtime=0)
+    return gzip_body(b"".join([head, b"\n", *(r[5] for r in rows)]))
 
 
 #: isal's inflate error (its stubs declare an instance, not the class)
